@@ -1,0 +1,27 @@
+# Two entry points, each self-contained on a fresh machine: `make run` and `make test`.
+# Both create the virtual environment .venv and install mmcore (with its pinned torch) when missing.
+
+VENV ?= .venv
+PY := $(VENV)/bin/python
+# A Slurm client with no reachable config tries a DNS lookup at every snakemake start (the Slurm
+# executor plugin asks scontrol); local runs do not need Slurm, so point it at nothing unless set.
+SLURM_CONF ?= /dev/null
+export SLURM_CONF
+
+.PHONY: run test venv clean
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $@
+
+run: venv
+	$(VENV)/bin/snakemake
+
+test: venv
+	$(VENV)/bin/pytest
+
+clean:
+	rm -rf results logs benchmarks/results .snakemake

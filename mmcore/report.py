@@ -1,0 +1,138 @@
+"""Aggregation over seeds, the paper's numbers beside ours, and table writers (csv + md).
+
+Every table says at which scale it was measured: a reduced-scale number never stands without that
+label and the paper's value beside it.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib import resources
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from .io import atomic_write, write_text
+
+__all__ = [
+    "paper_reference",
+    "synthetic_scale",
+    "aggregate",
+    "table8",
+    "write_table",
+    "summary_page",
+    "TABLE8_COLUMNS",
+]
+
+TABLE8_COLUMNS = [
+    "task",
+    "method",
+    "alpha",
+    "n_seeds",
+    "test_acc_mean",
+    "test_acc_std",
+    "test_nll_mean",
+    "test_nll_std",
+    "paper_test_acc",
+    "paper_test_nll",
+    "scale",
+]
+
+
+@lru_cache(maxsize=1)
+def paper_reference() -> dict:
+    """The paper's reported numbers (``mmcore/paper_reference.yaml``)."""
+    text = resources.files("mmcore").joinpath("paper_reference.yaml").read_text()
+    return yaml.safe_load(text)
+
+
+def synthetic_scale(syn: dict) -> str:
+    """'paper' when the synthetic block matches the paper's settings, else what was reduced."""
+    paper = paper_reference()["settings"]["synthetic"]
+    diffs = [
+        f"{key} {syn[key]:g} (paper {paper[key]:g})"
+        for key in ("iterations", "batch_size", "lr")
+        if float(syn[key]) != float(paper[key])
+    ]
+    return "paper" if not diffs else "reduced: " + ", ".join(diffs)
+
+
+def aggregate(rows: list[dict], by: list[str], values: list[str]) -> pd.DataFrame:
+    """Mean and sample standard deviation (ddof=1; empty for one seed) of ``values`` per group."""
+    df = pd.DataFrame(rows)
+    grouped = df.groupby(by, sort=False)
+    out = grouped.size().rename("n_seeds").to_frame()
+    for v in values:
+        out[f"{v}_mean"] = grouped[v].mean()
+        out[f"{v}_std"] = grouped[v].std(ddof=1)
+    return out.reset_index()
+
+
+_METHOD_ORDER = {"none": 0, "input": 1, "manifold": 2, "factor": 3}
+
+
+def table8(metrics: list[dict], scale: str) -> pd.DataFrame:
+    """Table 8 from the metrics.json contents of every synthetic run."""
+    rows = [
+        {
+            "task": m["run"]["task"],
+            "method": m["run"]["method"],
+            "alpha": float(m["run"]["alpha"]),
+            "test_acc": m["metrics"]["test_acc"],
+            "test_nll": m["metrics"]["test_nll"],
+        }
+        for m in metrics
+    ]
+    table = aggregate(rows, ["task", "method", "alpha"], ["test_acc", "test_nll"])
+    ref = paper_reference()["table8"]
+
+    def paper(row, key):
+        return ref.get(row["task"], {}).get(row["method"], {}).get(key, np.nan)
+
+    table["paper_test_acc"] = table.apply(lambda r: paper(r, "test_acc"), axis=1)
+    table["paper_test_nll"] = table.apply(lambda r: paper(r, "test_nll"), axis=1)
+    table["scale"] = scale
+    table = table.sort_values(
+        ["task", "method", "alpha"], key=lambda c: c.map(_METHOD_ORDER) if c.name == "method" else c
+    )
+    return table[TABLE8_COLUMNS].reset_index(drop=True)
+
+
+def _markdown(df: pd.DataFrame, floatfmt: str = ".3f") -> str:
+    """A GitHub-flavoured Markdown table (no optional dependency on ``tabulate``)."""
+
+    def cell(v):
+        if isinstance(v, float):
+            return "" if np.isnan(v) else format(v, floatfmt)
+        return str(v)
+
+    lines = ["| " + " | ".join(df.columns) + " |", "|" + "---|" * len(df.columns)]
+    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in df.itertuples(index=False)]
+    return "\n".join(lines)
+
+
+def write_table(
+    df: pd.DataFrame, csv_path: str, md_path: str, title: str, notes: list[str]
+) -> None:
+    """Write ``df`` as CSV and as Markdown with a title and notes (the scale label among them)."""
+    atomic_write(csv_path, lambda tmp: df.to_csv(tmp, index=False, float_format="%.6g"))
+    shown = df.drop(columns=["scale"], errors="ignore")
+    body = [f"# {title}", ""] + [f"> {n}" for n in notes] + ["", _markdown(shown), ""]
+    write_text(md_path, "\n".join(body))
+
+
+def summary_page(path: str, title: str, tables: list[str], figures: list[str]) -> None:
+    """Concatenate the Markdown tables (each keeps its scale note) and link the figures."""
+    import os
+
+    parts = [f"# {title}", ""]
+    for t in tables:
+        with open(t) as fh:
+            parts += ["#" + fh.read().strip(), ""]
+    parts += ["## Figures", ""]
+    base = os.path.dirname(os.path.abspath(path))
+    for f in figures:
+        rel = os.path.relpath(os.path.abspath(f), base)
+        parts.append(f"![{os.path.basename(f)}]({rel})")
+    write_text(path, "\n".join(parts) + "\n")

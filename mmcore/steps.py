@@ -1,0 +1,34 @@
+"""What every step script does first: log to the rule's log file, and use the rule's thread count."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import sys
+from typing import Iterator
+
+import torch
+
+__all__ = ["step"]
+
+
+@contextlib.contextmanager
+def step(log_path: str, threads: int = 1) -> Iterator[logging.Logger]:
+    """Route logging to ``log_path`` (and stderr); record any failure there before re-raising."""
+    handlers = [logging.FileHandler(log_path, mode="w"), logging.StreamHandler(sys.stderr)]
+    logging.basicConfig(
+        level=logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        handlers=handlers,
+        force=True,
+    )
+    torch.set_num_threads(max(1, int(threads)))
+    logger = logging.getLogger("step")
+    try:
+        yield logger
+    except Exception:
+        logger.exception("step failed")
+        raise
+    finally:
+        for h in handlers:
+            h.flush()

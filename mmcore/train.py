@@ -1,0 +1,177 @@
+"""The one training loop for every classifier experiment.
+
+Experiments differ by their batch source (the synthetic renderer now, dataset loaders later) and by
+their :class:`mmcore.policy.MixPolicy`, never by copies of this loop. The loop counts optimisation
+steps; sources that think in epochs map epochs to steps.
+
+Resumption: every ``checkpoint_every`` steps the full state (model, optimiser, scheduler, source and
+mixing generators, global RNG, history) goes to a side path that is not a workflow output; a killed
+run restarts from there and produces the same result as an uninterrupted one.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Callable, Protocol
+
+import torch
+from torch import nn
+
+from .losses import get_loss
+from .policy import Batch, MixPolicy
+
+__all__ = ["TrainConfig", "BatchSource", "train", "make_optimizer", "seed_generator"]
+
+log = logging.getLogger(__name__)
+
+
+class BatchSource(Protocol):
+    num_classes: int
+
+    def next_batch(self) -> Batch: ...
+    def state_dict(self) -> dict: ...
+    def load_state_dict(self, state: dict) -> None: ...
+
+
+@dataclass
+class TrainConfig:
+    """Optimisation settings of one run (units: steps, i.e. minibatches)."""
+
+    steps: int
+    lr: float
+    optimizer: str = "adam"  # "adam" (synthetic, MLPs) or "sgd" (ResNets: Nesterov momentum)
+    momentum: float = 0.9
+    weight_decay: float = 0.0
+    nesterov: bool = True
+    milestones: list[int] = field(default_factory=list)  # steps at which lr *= gamma
+    gamma: float = 0.1
+    loss: str = "bce_softmax"
+    log_every: int = 1
+    checkpoint_every: int = 100
+
+    def __post_init__(self):
+        if self.steps < 1:
+            raise ValueError(f"steps: expected an integer >= 1, got {self.steps!r}")
+        if not self.lr > 0:
+            raise ValueError(f"lr: expected a number > 0, got {self.lr!r}")
+        get_loss(self.loss)
+
+
+def seed_generator(seed: int, stream: str) -> torch.Generator:
+    """An independent generator per (seed, purpose), so adding a draw in one place moves no other."""
+    offset = sum((i + 1) * ord(ch) for i, ch in enumerate(stream))
+    return torch.Generator().manual_seed(1_000_003 * int(seed) + offset)
+
+
+def make_optimizer(model: nn.Module, cfg: TrainConfig) -> torch.optim.Optimizer:
+    if cfg.optimizer == "adam":
+        return torch.optim.Adam(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+    if cfg.optimizer == "sgd":
+        return torch.optim.SGD(
+            model.parameters(),
+            lr=cfg.lr,
+            momentum=cfg.momentum,
+            weight_decay=cfg.weight_decay,
+            nesterov=cfg.nesterov,
+        )
+    raise ValueError(f"unknown optimizer {cfg.optimizer!r}; available: adam, sgd")
+
+
+def _save_atomic(obj, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    torch.save(obj, tmp)
+    os.replace(tmp, path)
+
+
+def train(
+    model: nn.Module,
+    source: BatchSource,
+    policy: MixPolicy,
+    cfg: TrainConfig,
+    *,
+    seed: int,
+    checkpoint_path: str | Path | None = None,
+    on_step: Callable[[int, dict], None] | None = None,
+    stop_after: int | None = None,
+) -> list[dict]:
+    """Train ``model`` in place for ``cfg.steps`` steps; return the per-step history rows.
+
+    Each history row has ``step`` (1-based), ``lr``, ``train_loss`` (mean over the rows' window) and
+    ``train_acc`` (% of argmax predictions matching the argmax of the soft target). ``stop_after``
+    stops early after that step, leaving the checkpoint behind (used by tests to simulate a kill).
+    """
+    device = next(model.parameters()).device
+    loss_fn = get_loss(cfg.loss)
+    optimizer = make_optimizer(model, cfg)
+    scheduler = torch.optim.lr_scheduler.MultiStepLR(optimizer, cfg.milestones, cfg.gamma)
+    mix_gen = seed_generator(seed, "mix")
+    history: list[dict] = []
+    start = 0
+    window_loss, window_correct, window_n = 0.0, 0, 0  # running sums since the last history row
+    ckpt = Path(checkpoint_path) if checkpoint_path else None
+    if ckpt is not None and ckpt.exists():
+        state = torch.load(ckpt, map_location=device, weights_only=True)
+        model.load_state_dict(state["model"])
+        optimizer.load_state_dict(state["optimizer"])
+        scheduler.load_state_dict(state["scheduler"])
+        source.load_state_dict(state["source"])
+        mix_gen.set_state(state["mix_generator"])
+        torch.set_rng_state(state["torch_rng"])
+        history = list(state["history"])
+        start = int(state["step"])
+        window_loss, window_correct, window_n = state["window"]
+        log.info("resumed from %s at step %d", ckpt, start)
+
+    model.train()
+    for step in range(start + 1, cfg.steps + 1):
+        batch = source.next_batch()
+        logits, targets = policy.forward(model, batch, mix_gen, source.num_classes)
+        loss = loss_fn(logits, targets)
+        if not math.isfinite(loss.item()):
+            raise FloatingPointError(
+                f"training loss became {loss.item()} at step {step} of {cfg.steps}; "
+                "lower the learning rate or check the data"
+            )
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+        scheduler.step()
+        n = targets.shape[0]
+        window_loss += loss.item() * n
+        window_correct += int((logits.argmax(1) == targets.argmax(1)).sum())
+        window_n += n
+        if step % cfg.log_every == 0 or step == cfg.steps:
+            row = {
+                "step": step,
+                "lr": optimizer.param_groups[0]["lr"],
+                "train_loss": window_loss / window_n,
+                "train_acc": 100.0 * window_correct / window_n,
+            }
+            history.append(row)
+            window_loss, window_correct, window_n = 0.0, 0, 0
+            if on_step is not None:
+                on_step(step, row)
+        if ckpt is not None and (step % cfg.checkpoint_every == 0 or step == stop_after):
+            _save_atomic(
+                {
+                    "model": model.state_dict(),
+                    "optimizer": optimizer.state_dict(),
+                    "scheduler": scheduler.state_dict(),
+                    "source": source.state_dict(),
+                    "mix_generator": mix_gen.get_state(),
+                    "torch_rng": torch.get_rng_state(),
+                    "history": history,
+                    "window": [window_loss, window_correct, window_n],
+                    "step": step,
+                    "config": asdict(cfg),
+                },
+                ckpt,
+            )
+        if stop_after is not None and step >= stop_after:
+            return history
+    return history

@@ -1,0 +1,174 @@
+"""The mixing mechanism against independent computations (naive loops, staged forwards)."""
+
+import pytest
+import scipy.stats
+import torch
+from torch import nn
+
+from mmcore.mixup import (
+    MixParams,
+    MixPoint,
+    mix,
+    mix_targets,
+    mixing,
+    resolve_mix_point,
+    sample_lambda,
+    sample_mix,
+    validate_mix_points,
+)
+from mmcore.models import create_model
+
+pytestmark = pytest.mark.filterwarnings("error")
+
+
+class Tiny(nn.Module):
+    """Three linear stages with declared mix points, small enough for exact checks."""
+
+    def __init__(self):
+        super().__init__()
+        self.l1 = nn.Linear(5, 6)
+        self.l2 = nn.Linear(6, 7)
+        self.l3 = nn.Linear(7, 3)
+        self.mix_points = (MixPoint("input", ""), MixPoint("h1", "l1"), MixPoint("h2", "l2"))
+
+    def forward(self, x):
+        return self.l3(torch.relu(self.l2(torch.relu(self.l1(x)))))
+
+
+def naive_mix(h, lam, perm):
+    """Loop-over-batch oracle."""
+    out = torch.empty_like(h)
+    for i in range(h.shape[0]):
+        li = lam if lam.ndim == 0 else lam[i]
+        out[i] = li * h[i] + (1 - li) * h[perm[i]]
+    return out
+
+
+@pytest.mark.parametrize("per_example", [False, True])
+def test_mix_matches_loop_and_pairs_by_permutation(per_example):
+    g = torch.Generator().manual_seed(3)
+    h = torch.randn(9, 4, 2)
+    p = sample_mix(9, 2.0, g, per_example=per_example)
+    before = h.clone()
+    torch.testing.assert_close(mix(h, p), naive_mix(h, p.lam, p.perm))
+    assert torch.equal(h, before)  # input not mutated
+    assert sorted(p.perm.tolist()) == list(range(9))  # a permutation
+
+
+def test_alpha_zero_gives_lambda_one_and_identity():
+    g = torch.Generator().manual_seed(0)
+    p = sample_mix(6, 0.0, g, points=["h1"])
+    assert float(p.lam) == 1.0
+    model = Tiny()
+    x = torch.randn(6, 5)
+    with mixing(model, p):
+        out = model(x)
+    torch.testing.assert_close(out, model(x))
+
+
+def test_lambda_one_is_identity_at_every_point():
+    model = create_model("synthetic_cnn", num_classes=2, in_channels=1).eval()
+    x = torch.rand(4, 1, 64, 64)
+    for point in ("input", "block1", "block2", "block3"):
+        p = MixParams(lam=torch.tensor(1.0), perm=torch.tensor([3, 2, 1, 0]), point=point)
+        with mixing(model, p):
+            out = model(x)
+        torch.testing.assert_close(out, model(x))
+
+
+def test_input_point_equals_input_mixup():
+    model = Tiny()
+    x = torch.randn(8, 5)
+    p = MixParams(lam=torch.tensor(0.3), perm=torch.randperm(8), point="input")
+    with mixing(model, p):
+        out = model(x)
+    torch.testing.assert_close(out, model(0.3 * x + 0.7 * x[p.perm]))
+
+
+def test_hidden_point_equals_staged_forward():
+    model = Tiny()
+    x = torch.randn(8, 5)
+    p = MixParams(lam=torch.tensor(0.25), perm=torch.randperm(8), point="h2")
+    with mixing(model, p):
+        out = model(x)
+    h = model.l2(torch.relu(model.l1(x)))  # the output of module l2, then mixed
+    h = 0.25 * h + 0.75 * h[p.perm]
+    torch.testing.assert_close(out, model.l3(torch.relu(h)))
+
+
+def test_hooks_are_removed_after_the_block():
+    model = Tiny()
+    x = torch.randn(4, 5)
+    p = MixParams(lam=torch.tensor(0.5), perm=torch.tensor([1, 0, 3, 2]), point="h1")
+    with mixing(model, p):
+        model(x)
+    assert not model.l1._forward_hooks and not model._forward_pre_hooks
+    torch.testing.assert_close(model(x), model.l3(torch.relu(model.l2(torch.relu(model.l1(x))))))
+
+
+def test_same_generator_state_gives_same_draws():
+    g1 = torch.Generator().manual_seed(11)
+    g2 = torch.Generator().manual_seed(11)
+    for _ in range(5):
+        a = sample_mix(16, 2.0, g1, points=["input", "h1", "h2"])
+        b = sample_mix(16, 2.0, g2, points=["input", "h1", "h2"])
+        assert a.point == b.point and torch.equal(a.lam, b.lam) and torch.equal(a.perm, b.perm)
+    c = sample_mix(16, 2.0, torch.Generator().manual_seed(12), points=["input", "h1", "h2"])
+    assert not torch.equal(c.perm, a.perm) or not torch.equal(c.lam, a.lam)
+
+
+def test_mix_point_is_uniform_over_the_eligible_set():
+    g = torch.Generator().manual_seed(0)
+    counts = {"input": 0, "h1": 0, "h2": 0}
+    for _ in range(3000):
+        counts[sample_mix(2, 1.0, g, points=list(counts)).point] += 1
+    assert scipy.stats.chisquare(list(counts.values())).pvalue > 1e-3
+
+
+@pytest.mark.parametrize("alpha", [0.2, 1.0, 2.0])
+def test_lambda_follows_beta(alpha):
+    g = torch.Generator().manual_seed(1)
+    lam = sample_lambda(alpha, g, (4000,)).double().numpy()
+    assert ((lam >= 0) & (lam <= 1)).all()
+    assert scipy.stats.kstest(lam, scipy.stats.beta(alpha, alpha).cdf).pvalue > 1e-3
+
+
+def test_gradient_blocking_leaves_no_gradient_before_the_mix_point():
+    model = Tiny()
+    x = torch.randn(8, 5)
+    p = MixParams(lam=torch.tensor(0.4), perm=torch.randperm(8), point="h2")
+    with mixing(model, p, detach=True):
+        model(x).sum().backward()
+    assert model.l1.weight.grad is None and model.l2.weight.grad is None
+    assert model.l3.weight.grad is not None and model.l3.weight.grad.abs().sum() > 0
+
+
+def test_without_blocking_gradient_flows_before_the_mix_point():
+    model = Tiny()
+    p = MixParams(lam=torch.tensor(0.4), perm=torch.randperm(8), point="h2")
+    with mixing(model, p):
+        model(torch.randn(8, 5)).sum().backward()
+    assert model.l1.weight.grad is not None and model.l1.weight.grad.abs().sum() > 0
+
+
+def test_soft_targets_sum_to_one_and_mix_like_the_hidden_state():
+    g = torch.Generator().manual_seed(5)
+    y = torch.nn.functional.one_hot(torch.randint(0, 10, (12,)), 10).float()
+    for per_example in (False, True):
+        p = sample_mix(12, 1.0, g, per_example=per_example)
+        t = mix_targets(y, p)
+        torch.testing.assert_close(t.sum(1), torch.ones(12))
+        torch.testing.assert_close(t, naive_mix(y, p.lam, p.perm))
+
+
+def test_errors_name_the_problem():
+    model = Tiny()
+    with pytest.raises(ValueError, match="unknown mix point 'h9'"):
+        resolve_mix_point(model, "h9")
+    with pytest.raises(ValueError, match="alpha: expected a number >= 0"):
+        sample_lambda(-1.0, torch.Generator())
+    with pytest.raises(ValueError, match="permutation has 3 entries but the batch has 4"):
+        mix(torch.zeros(4, 2), MixParams(torch.tensor(0.5), torch.arange(3)))
+    model.mix_points = (MixPoint("input", ""), MixPoint("h9", "l9"))
+    with pytest.raises(ValueError, match="names module 'l9'"):
+        validate_mix_points(model)

@@ -1,0 +1,54 @@
+"""The run sheet: one row per training run, ids that change exactly when a run's settings change."""
+
+import copy
+
+import pytest
+
+from mmcore.config import load_schema, validate_config
+from mmcore.runsheet import all_runs, build_runsheet
+
+
+@pytest.fixture
+def config(repo):
+    return validate_config({}, load_schema(repo / "schemas" / "config.schema.yaml"))
+
+
+def test_grid_and_unique_ids(config):
+    runs = all_runs(config)
+    syn = config["synthetic"]
+    assert len(runs) == len(syn["tasks"]) * len(syn["methods"]) * len(syn["seeds"])
+    sheet = build_runsheet(config)
+    assert sheet.index.is_unique and list(sheet.columns[:5]) == ["run_id", "experiment", "method", "alpha", "seed"]
+
+
+def test_changing_alpha_renames_only_mixup_runs(config):
+    before = all_runs(config)
+    changed = copy.deepcopy(config)
+    changed["synthetic"]["alpha"] = 0.5
+    after = all_runs(changed)
+    kept = set(before) & set(after)
+    assert kept == {i for i, r in before.items() if r["method"] == "none"}
+    assert all(r["alpha"] == 0.0 for r in after.values() if r["method"] == "none")
+
+
+def test_adding_a_seed_only_adds_runs(config):
+    before = all_runs(config)
+    more = copy.deepcopy(config)
+    more["synthetic"]["seeds"] = config["synthetic"]["seeds"] + [7]
+    after = all_runs(more)
+    assert set(before) < set(after)
+    assert {r["seed"] for i, r in after.items() if i not in before} == {7}
+
+
+def test_iterations_change_every_id_and_ids_are_readable(config):
+    changed = copy.deepcopy(config)
+    changed["synthetic"]["iterations"] += 1
+    assert not set(all_runs(config)) & set(all_runs(changed))
+    rid = next(iter(all_runs(config)))
+    assert rid.startswith("syn-task") and "-s" in rid
+
+
+def test_rows_are_plain_python(config):
+    for row in all_runs(config).values():
+        for v in row.values():
+            assert type(v) in (str, int, float, bool), (v, type(v))

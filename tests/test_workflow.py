@@ -1,0 +1,133 @@
+"""Integration: the Snakemake workflow on configs/smoke.yaml, in a temporary copy of the project."""
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+from mmcore.report import TABLE8_COLUMNS
+
+pytestmark = pytest.mark.integration
+
+WORKFLOW_FILES = ["Snakefile", "config.yaml", "rules", "workflow_scripts", "schemas", "configs", "report", "profiles", "envs"]
+
+
+def snakemake(workdir: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+    env = dict(os.environ, SLURM_CONF="/dev/null")
+    proc = subprocess.run(
+        [sys.executable, "-m", "snakemake", "--cores", "2", *args],
+        cwd=workdir,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    if check and proc.returncode != 0:
+        raise AssertionError(f"snakemake {' '.join(args)} failed:\n{proc.stdout[-4000:]}\n{proc.stderr[-4000:]}")
+    return proc
+
+
+def job_counts(output: str) -> dict[str, int]:
+    """The 'Job stats' table of a dry run, as {rule: count}."""
+    counts = {}
+    block = output.split("Job stats:", 1)[-1] if "Job stats:" in output else ""
+    for line in block.splitlines():
+        m = re.match(r"^(\w+)\s+(\d+)$", line.strip())
+        if m and m.group(1) != "total":
+            counts[m.group(1)] = int(m.group(2))
+    return counts
+
+
+@pytest.fixture(scope="module")
+def smoke(tmp_path_factory, request):
+    root = Path(request.config.rootpath)
+    work = tmp_path_factory.mktemp("workflow")
+    for name in WORKFLOW_FILES:
+        src = root / name
+        (shutil.copytree if src.is_dir() else shutil.copy)(src, work / name)
+    snakemake(work, "--configfile", "configs/smoke.yaml")
+    return work
+
+
+def smoke_config(work: Path) -> dict:
+    return yaml.safe_load((work / "configs" / "smoke.yaml").read_text())
+
+
+def test_table8_contract(smoke):
+    table = pd.read_csv(smoke / "results" / "tables" / "table8.csv")
+    cfg = smoke_config(smoke)["synthetic"]
+    assert list(table.columns) == TABLE8_COLUMNS
+    assert len(table) == len(cfg["tasks"]) * len(cfg["methods"])
+    assert set(table["task"]) == set(cfg["tasks"]) and set(table["method"]) == set(cfg["methods"])
+    assert (table["n_seeds"] == len(cfg["seeds"])).all()
+    assert table["test_acc_mean"].between(0, 100).all() and (table["test_nll_mean"] > 0).all()
+    assert table["scale"].str.startswith("reduced").all()
+    md = (smoke / "results" / "tables" / "table8.md").read_text()
+    assert "Scale: reduced" in md and "paper_test_acc" in md
+
+
+def test_every_run_has_metrics_history_log_and_benchmark(smoke):
+    runs = sorted(p for p in (smoke / "results" / "runs").iterdir())
+    cfg = smoke_config(smoke)["synthetic"]
+    assert len(runs) == len(cfg["tasks"]) * len(cfg["methods"]) * len(cfg["seeds"])
+    for run in runs:
+        metrics = yaml.safe_load((run / "metrics.json").read_text())
+        assert {"run", "metrics", "provenance"} <= set(metrics)
+        history = pd.read_csv(run / "history.csv")
+        assert list(history["step"]) == list(range(1, cfg["iterations"] + 1))
+        assert (smoke / "logs" / "synthetic_train" / f"{run.name}.log").stat().st_size > 0
+        assert (smoke / "benchmarks" / "results" / "synthetic_train" / f"{run.name}.tsv").exists()
+    assert not list((smoke / "results").glob("checkpoints/*/last.pt"))  # removed once a run finishes
+
+
+def test_figure4_and_summary(smoke):
+    png = smoke / "results" / "figures" / "figure4.png"
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    summary = (smoke / "results" / "report.md").read_text()
+    assert "Table 8" in summary and "figure4.png" in summary
+
+
+def test_nothing_to_do_after_a_complete_run(smoke):
+    out = snakemake(smoke, "-n", "--configfile", "configs/smoke.yaml")
+    assert "Nothing to be done" in out.stdout + out.stderr
+
+
+def test_changing_alpha_schedules_only_mixup_runs(smoke):
+    cfg = smoke_config(smoke)
+    cfg["synthetic"]["alpha"] = 0.5
+    (smoke / "alpha.yaml").write_text(yaml.safe_dump(cfg))
+    out = snakemake(smoke, "-n", "--configfile", "alpha.yaml")
+    counts = job_counts(out.stdout + out.stderr)
+    syn = cfg["synthetic"]
+    mixup_runs = len(syn["tasks"]) * len([m for m in syn["methods"] if m != "none"]) * len(syn["seeds"])
+    assert counts.get("synthetic_train") == mixup_runs
+    assert counts.get("synthetic_evaluate") == mixup_runs
+    assert counts.get("synthetic_table8") == 1 and counts.get("report_summary") == 1
+
+
+def test_config_error_is_one_sentence_without_traceback(smoke):
+    (smoke / "bad.yaml").write_text("synthetic:\n  alpha: -1\n")
+    out = snakemake(smoke, "-n", "--configfile", "bad.yaml", check=False)
+    text = out.stdout + out.stderr
+    assert out.returncode != 0
+    assert "config.synthetic.alpha: expected a number >= 0, got -1" in text
+    assert "Traceback" not in text
+
+
+def test_lint_is_clean(smoke):
+    out = snakemake(smoke, "--lint", "--configfile", "configs/smoke.yaml", check=False)
+    text = out.stdout + out.stderr
+    assert out.returncode == 0, text
+    assert "Lints for" not in text, text
+
+
+def test_snakefmt_clean(smoke):
+    snakefmt = Path(sys.executable).with_name("snakefmt")
+    proc = subprocess.run([str(snakefmt), "--check", "Snakefile", "rules"], cwd=smoke, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
