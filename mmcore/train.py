@@ -105,7 +105,6 @@ def train(
     ``train_acc`` (% of argmax predictions matching the argmax of the soft target). ``stop_after``
     stops early after that step, leaving the checkpoint behind (used by tests to simulate a kill).
     """
-    device = next(model.parameters()).device
     loss_fn = get_loss(cfg.loss)
     optimizer = make_optimizer(model, cfg)
     scheduler = torch.optim.lr_scheduler.MultiStepLR(optimizer, cfg.milestones, cfg.gamma)
@@ -115,7 +114,8 @@ def train(
     window_loss, window_correct, window_n = 0.0, 0, 0  # running sums since the last history row
     ckpt = Path(checkpoint_path) if checkpoint_path else None
     if ckpt is not None and ckpt.exists():
-        state = torch.load(ckpt, map_location=device, weights_only=True)
+        # Generator and RNG states must stay on the CPU; load_state_dict moves the rest to the model.
+        state = torch.load(ckpt, map_location="cpu", weights_only=True)
         model.load_state_dict(state["model"])
         optimizer.load_state_dict(state["optimizer"])
         scheduler.load_state_dict(state["scheduler"])

@@ -21,7 +21,7 @@ def test_empty_config_gets_every_default(schema):
 
 def test_partial_block_keeps_given_values(schema):
     cfg = validate_config({"synthetic": {"iterations": 7}}, schema)
-    assert cfg["synthetic"]["iterations"] == 7 and cfg["synthetic"]["batch_size"] == 32
+    assert cfg["synthetic"]["iterations"] == 7 and cfg["synthetic"]["batch_size"] == 16
 
 
 @pytest.mark.parametrize(

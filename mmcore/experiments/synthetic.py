@@ -6,12 +6,11 @@ import logging
 import time
 from pathlib import Path
 
-import pandas as pd
 import torch
 
 from ..data.synthetic import SyntheticSource, fixed_test_set
 from ..evaluate import classification_metrics, predict_logits
-from ..io import atomic_write, write_json
+from ..io import atomic_write, write_csv, write_json
 from ..models import create_model
 from ..policy import MixPolicy
 from ..provenance import provenance, resolve_device
@@ -85,7 +84,7 @@ def train_run(
         model_path,
         lambda tmp: torch.save({"model": model.state_dict(), "run": dict(run)}, tmp),
     )
-    atomic_write(history_path, lambda tmp: pd.DataFrame(history).to_csv(tmp, index=False))
+    write_csv(history_path, history)
     if checkpoint_path is not None:
         Path(checkpoint_path).unlink(missing_ok=True)
     log.info("trained %s in %.1fs", run["run_id"], time.time() - start)
