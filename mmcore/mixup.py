@@ -29,7 +29,6 @@ import contextlib
 from dataclasses import dataclass
 from typing import Iterator, Sequence
 
-import scipy.special
 import torch
 from torch import nn
 
@@ -96,6 +95,8 @@ def sample_lambda(
     size = tuple(size)
     if alpha == 0:
         return torch.ones(size)
+    import scipy.special  # here, not at the top: 0.2 s of every step script's start-up otherwise
+
     u = torch.rand(size, generator=generator, dtype=torch.float64)
     lam = scipy.special.betaincinv(alpha, alpha, u.numpy())
     return torch.as_tensor(lam, dtype=torch.float32)

@@ -172,3 +172,23 @@ def test_errors_name_the_problem():
     model.mix_points = (MixPoint("input", ""), MixPoint("h9", "l9"))
     with pytest.raises(ValueError, match="names module 'l9'"):
         validate_mix_points(model)
+
+
+def test_gan_style_real_fake_mixing_with_per_example_lambda():
+    """The discriminator use (appendix E): real and fake in one batch, each real paired with a fake,
+    one lambda per example, soft 'real' label equal to the real example's weight."""
+    model = Tiny()
+    real, fake = torch.randn(4, 5), torch.randn(4, 5)
+    x = torch.cat([real, fake])
+    perm = torch.cat([torch.arange(4, 8), torch.arange(0, 4)])  # real i <-> fake i
+    lam = sample_lambda(0.5, torch.Generator().manual_seed(0), (8,))
+    p = MixParams(lam=lam, perm=perm, point="h1")
+    with mixing(model, p):
+        out = model(x)
+    h = model.l1(x)
+    h = lam[:, None] * h + (1 - lam[:, None]) * h[perm]
+    torch.testing.assert_close(out, model.l3(torch.relu(model.l2(torch.relu(h)))))
+    is_real = torch.cat([torch.ones(4), torch.zeros(4)])[:, None]
+    soft = mix_targets(is_real, p)[:, 0]
+    torch.testing.assert_close(soft[:4], lam[:4])  # real weighted by lambda
+    torch.testing.assert_close(soft[4:], 1 - lam[4:])  # fake first: the real partner has 1 - lambda
