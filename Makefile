@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 SLURM_CONF ?= /dev/null
 export SLURM_CONF
 
-.PHONY: run test venv clean
+.PHONY: run test venv datasets clean
 
 venv: $(VENV)/.installed
 
@@ -17,7 +17,16 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
 	touch $@
 
-run: venv
+# Offline datasets from Debian, where apt is available and we are root; elsewhere the workflow says
+# where it looked and how to provide the data.
+datasets:
+	@if [ ! -d /usr/share/datasets/fashion-mnist ] && command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+	  apt-get install -y -qq dataset-fashion-mnist >/dev/null 2>&1 || \
+	  { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq dataset-fashion-mnist >/dev/null 2>&1; } || \
+	  echo "note: could not install the Debian package dataset-fashion-mnist; see README (Data)"; \
+	fi
+
+run: venv datasets
 	$(VENV)/bin/snakemake
 
 test: venv

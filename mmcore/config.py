@@ -8,10 +8,12 @@ from pathlib import Path
 import jsonschema
 import yaml
 
+from .errors import UserError
+
 __all__ = ["ConfigError", "load_schema", "validate_config", "load_config"]
 
 
-class ConfigError(ValueError):
+class ConfigError(UserError, ValueError):
     """A user mistake in the config; its message is one sentence naming the key."""
 
 

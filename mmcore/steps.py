@@ -9,12 +9,17 @@ from typing import Iterator
 
 import torch
 
+from .errors import UserError
+
 __all__ = ["step"]
 
 
 @contextlib.contextmanager
 def step(log_path: str, threads: int = 1) -> Iterator[logging.Logger]:
-    """Route logging to ``log_path`` (and stderr); record any failure there before re-raising."""
+    """Route logging to ``log_path`` (and stderr); record any failure there before re-raising.
+
+    A :class:`~mmcore.errors.UserError` ends the step with its one sentence and no traceback.
+    """
     handlers = [logging.FileHandler(log_path, mode="w"), logging.StreamHandler(sys.stderr)]
     logging.basicConfig(
         level=logging.INFO,
@@ -26,6 +31,9 @@ def step(log_path: str, threads: int = 1) -> Iterator[logging.Logger]:
     logger = logging.getLogger("step")
     try:
         yield logger
+    except UserError as err:
+        logger.error("%s", err)
+        raise SystemExit(f"Error: {err}") from None
     except Exception:
         logger.exception("step failed")
         raise

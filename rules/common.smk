@@ -2,6 +2,7 @@
 import sys
 
 from mmcore.config import ConfigError, load_schema, validate_config
+from mmcore.data.datasets import DATASETS
 from mmcore.report import synthetic_scale
 from mmcore.runsheet import all_runs
 

@@ -19,6 +19,7 @@ WORKFLOW_FILES = ["Snakefile", "config.yaml", "rules", "workflow_scripts", "sche
 
 
 def snakemake(workdir: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+    """Run snakemake in ``workdir``; targets go before --configfile (it takes several values)."""
     env = dict(os.environ, SLURM_CONF="/dev/null")
     proc = subprocess.run(
         [sys.executable, "-m", "snakemake", "--cores", "2", *args],
@@ -131,3 +132,29 @@ def test_snakefmt_clean(smoke):
     snakefmt = Path(sys.executable).with_name("snakefmt")
     proc = subprocess.run([str(snakefmt), "--check", "Snakefile", "rules"], cwd=smoke, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_prepare_data_rule_from_a_local_folder(smoke):
+    from test_datasets import write_fixture
+
+    write_fixture(smoke / "idx")
+    cfg = smoke_config(smoke)
+    cfg["data"] = {"local_dirs": {"fashion_mnist": str(smoke / "idx")}, "verify_checksums": False}
+    (smoke / "data.yaml").write_text(yaml.safe_dump(cfg))
+    snakemake(smoke, "results/data/fashion_mnist/manifest.json", "--configfile", "data.yaml")
+    manifest = yaml.safe_load((smoke / "results" / "data" / "fashion_mnist" / "manifest.json").read_text())
+    assert manifest["source"] == str(smoke / "idx") and manifest["shapes"]["train"] == [12, 28, 28]
+    out = snakemake(smoke, "-n", "results/data/fashion_mnist/manifest.json", "--configfile", "data.yaml")
+    assert "Nothing to be done" in out.stdout + out.stderr
+
+
+def test_missing_dataset_fails_with_one_sentence(smoke):
+    cfg = smoke_config(smoke)
+    cfg["data"] = {"local_dirs": {"mnist": str(smoke / "no-such-folder")}}
+    (smoke / "nodata.yaml").write_text(yaml.safe_dump(cfg))
+    out = snakemake(smoke, "results/data/mnist/manifest.json", "--configfile", "nodata.yaml", check=False)
+    text = out.stdout + out.stderr
+    assert out.returncode != 0
+    assert "dataset mnist: no complete copy found in " + str(smoke / "no-such-folder") in text
+    assert "Traceback" not in text
+    assert not (smoke / "results" / "data" / "mnist" / "train.pt").exists()
