@@ -12,16 +12,24 @@ import json
 
 import pandas as pd
 
-__all__ = ["RUN_COLUMNS", "synthetic_runs", "all_runs", "build_runsheet", "run_id"]
+__all__ = [
+    "RUN_COLUMNS",
+    "REPRESENTATION_SETTINGS",
+    "synthetic_runs",
+    "representation_runs",
+    "all_runs",
+    "build_runsheet",
+    "run_id",
+]
 
 #: Columns every experiment's rows share; experiment-specific settings follow them.
 RUN_COLUMNS = ["run_id", "experiment", "method", "alpha", "seed"]
 
 
-def run_id(prefix: str, readable: dict, row: dict) -> str:
-    """``prefix-k1v1-k2v2-<hash>``: readable values first, then 8 hex digits of the whole row."""
+def run_id(prefix: str, readable: list[tuple[str, object]], row: dict) -> str:
+    """``prefix-k1v1-k2v2-<hash>``: readable (key, value) pairs first, then 8 hex digits of the row."""
     digest = hashlib.sha256(json.dumps(row, sort_keys=True, default=str).encode()).hexdigest()[:8]
-    parts = [prefix] + [f"{k}{v:g}" if isinstance(v, float) else f"{k}{v}" for k, v in readable.items()]
+    parts = [prefix] + [f"{k}{v:g}" if isinstance(v, float) else f"{k}{v}" for k, v in readable]
     return "-".join(parts + [digest])
 
 
@@ -49,8 +57,51 @@ def synthetic_runs(config: dict) -> list[dict]:
                     "lambda_per_example": bool(syn["lambda_per_example"]) and mixes,
                     "factor_truncate": bool(syn["factor_truncate"]) and method == "factor",
                 }
-                readable = {"task": task, "": method, "a": row["alpha"], "s": row["seed"]}
+                readable = [("task", task), ("", method), ("a", row["alpha"]), ("s", row["seed"])]
                 row["run_id"] = run_id("syn", readable, row)
+                rows.append(row)
+    return rows
+
+
+#: Appendix B / G settings: registered model name and its keyword arguments.
+REPRESENTATION_SETTINGS = {
+    "bottleneck2d": ("mlp_bottleneck2", {}),
+    "bottleneck2d_code": ("mlp_bottleneck2", {"n_before": 3, "bottleneck_bn": True}),
+    "bottleneck12_after3": ("mlp_bottleneck12_after3", {}),
+    "bottleneck30_after3": ("mlp_bottleneck30_after3", {}),
+    "bottleneck30_after1": ("mlp_bottleneck30_after1", {}),
+}
+
+
+def representation_runs(config: dict) -> list[dict]:
+    """Rows of appendix B (Figure 5: 2-D bottleneck per class subset) and G (SVD settings)."""
+    rep = config["representations"]
+    fig5_setting = "bottleneck2d" if rep["figure5"]["layout"] == "text" else "bottleneck2d_code"
+    cells = [(fig5_setting, c, rep["figure5"]["alpha"]) for c in rep["figure5"]["class_subsets"]]
+    cells += [(s, "0-9", rep["svd"]["alpha"]) for s in rep["svd"]["settings"]]
+    rows = []
+    for setting, classes, alpha in cells:
+        model, kwargs = REPRESENTATION_SETTINGS[setting]
+        for method in rep["methods"]:
+            for seed in rep["seeds"]:
+                row = {
+                    "experiment": "representations",
+                    "method": method,
+                    "alpha": float(alpha) if method != "none" else 0.0,
+                    "seed": int(seed),
+                    "setting": setting,
+                    "classes": classes,
+                    "model": model,
+                    "model_kwargs": json.dumps(kwargs, sort_keys=True),
+                    "dataset": rep["dataset"],
+                    "epochs": int(rep["epochs"]),
+                    "train_size": int(rep["train_size"]) if rep["train_size"] else 0,
+                    "batch_size": int(rep["batch_size"]),
+                    "lr": float(rep["lr"]),
+                    "loss": rep["loss"],
+                }
+                readable = [("", setting), ("c", classes), ("", method), ("a", row["alpha"]), ("s", row["seed"])]
+                row["run_id"] = run_id("rep", readable, row)
                 rows.append(row)
     return rows
 
@@ -60,7 +111,8 @@ def all_runs(config: dict) -> dict[str, dict]:
 
     Rows with the same id are the same run (same settings): they merge into one.
     """
-    return {row["run_id"]: row for row in synthetic_runs(config)}
+    rows = synthetic_runs(config) + representation_runs(config)
+    return {row["run_id"]: row for row in rows}
 
 
 def build_runsheet(config: dict) -> pd.DataFrame:

@@ -9,6 +9,8 @@ rule synthetic_train:
         "logs/synthetic_train/{run_id}.log",
     benchmark:
         "benchmarks/results/synthetic_train/{run_id}.tsv"
+    wildcard_constraints:
+        run_id="syn-[^/]+",
     conda:
         "../envs/mmcore.yaml"
     threads: config["threads"]
@@ -33,6 +35,8 @@ rule synthetic_evaluate:
         "logs/synthetic_evaluate/{run_id}.log",
     benchmark:
         "benchmarks/results/synthetic_evaluate/{run_id}.tsv"
+    wildcard_constraints:
+        run_id="syn-[^/]+",
     conda:
         "../envs/mmcore.yaml"
     threads: config["threads"]

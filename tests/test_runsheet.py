@@ -13,8 +13,12 @@ def config(repo):
     return validate_config({}, load_schema(repo / "schemas" / "config.schema.yaml"))
 
 
+def synthetic(runs: dict) -> dict:
+    return {i: r for i, r in runs.items() if r["experiment"] == "synthetic"}
+
+
 def test_grid_and_unique_ids(config):
-    runs = all_runs(config)
+    runs = synthetic(all_runs(config))
     syn = config["synthetic"]
     assert len(runs) == len(syn["tasks"]) * len(syn["methods"]) * len(syn["seeds"])
     sheet = build_runsheet(config)
@@ -22,10 +26,10 @@ def test_grid_and_unique_ids(config):
 
 
 def test_changing_alpha_renames_only_mixup_runs(config):
-    before = all_runs(config)
+    before = synthetic(all_runs(config))
     changed = copy.deepcopy(config)
     changed["synthetic"]["alpha"] = 0.5
-    after = all_runs(changed)
+    after = synthetic(all_runs(changed))
     kept = set(before) & set(after)
     assert kept == {i for i, r in before.items() if r["method"] == "none"}
     assert all(r["alpha"] == 0.0 for r in after.values() if r["method"] == "none")
@@ -43,7 +47,10 @@ def test_adding_a_seed_only_adds_runs(config):
 def test_iterations_change_every_id_and_ids_are_readable(config):
     changed = copy.deepcopy(config)
     changed["synthetic"]["iterations"] += 1
-    assert not set(all_runs(config)) & set(all_runs(changed))
+    assert not set(synthetic(all_runs(config))) & set(synthetic(all_runs(changed)))
+    assert {i for i, r in all_runs(changed).items() if r["experiment"] == "representations"} == {
+        i for i, r in all_runs(config).items() if r["experiment"] == "representations"
+    }  # other experiments keep their runs
     rid = next(iter(all_runs(config)))
     assert rid.startswith("syn-task") and "-s" in rid
 

@@ -1,6 +1,6 @@
 """Model registry. Importing this package registers every model family."""
 
-from . import synthetic_cnn  # noqa: F401  (registers its entrypoints)
+from . import mlp, synthetic_cnn  # noqa: F401  (register their entrypoints)
 from ._registry import create_model, list_models, register_model
 
 __all__ = ["create_model", "list_models", "register_model"]
