@@ -14,6 +14,7 @@ report: "report/workflow.rst"
 include: "rules/common.smk"
 include: "rules/data.smk"
 include: "rules/synthetic.smk"
+include: "rules/representations.smk"
 include: "rules/report.smk"
 
 

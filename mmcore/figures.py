@@ -12,7 +12,7 @@ from .io import atomic_write  # noqa: E402
 from .mixup import mix, sample_mix  # noqa: E402
 from .train import seed_generator  # noqa: E402
 
-__all__ = ["figure4"]
+__all__ = ["figure4", "figure5", "spectra_figure"]
 
 
 def figure4(
@@ -46,6 +46,62 @@ def figure4(
                 ax.set_title(f"λ={lam[c]:.2f}", fontsize=8)
         axes[r, 0].set_ylabel(name, fontsize=9)
     fig.suptitle(f"Figure 4: synthetic task {task} (mixed rows pair column i with column perm[i])")
+    fig.tight_layout()
+    atomic_write(path, lambda tmp: fig.savefig(tmp, dpi=100, format="png"))
+    plt.close(fig)
+
+
+_COLORS = {"none": "tab:gray", "input": "tab:blue", "manifold": "tab:red"}
+
+
+def figure5(path: str, panels: dict, methods: list[str], subsets: list[str], dataset: str) -> None:
+    """Figure 5: test-set 2-D bottleneck representations, one row per class subset, one column per method.
+
+    ``panels[(subset, method)]`` is ``(h, y)`` of one run (seed 0). Axes are equal within each panel.
+    """
+    import numpy as np
+
+    fig, axes = plt.subplots(len(subsets), len(methods), figsize=(3.6 * len(methods), 3.4 * len(subsets)), squeeze=False)
+    cmap = plt.get_cmap("tab10")
+    for r, subset in enumerate(subsets):
+        for c, method in enumerate(methods):
+            ax = axes[r, c]
+            h, y = panels[(subset, method)]
+            h, y = np.asarray(h), np.asarray(y)
+            for k in np.unique(y):
+                pts = h[y == k]
+                ax.scatter(pts[:, 0], pts[:, 1], s=2, color=cmap(int(k) % 10), label=str(int(k)), rasterized=True)
+            ax.set_aspect("equal", adjustable="datalim")
+            ax.set_title(f"{method} (classes {subset})", fontsize=9)
+            ax.tick_params(labelsize=7)
+        axes[r, -1].legend(markerscale=4, fontsize=6, loc="center left", bbox_to_anchor=(1.0, 0.5))
+    fig.suptitle(f"Figure 5: 2-D bottleneck representations of the {dataset} test set")
+    fig.tight_layout()
+    atomic_write(path, lambda tmp: fig.savefig(tmp, dpi=100, format="png"))
+    plt.close(fig)
+
+
+def spectra_figure(path: str, panels: dict, title: str, ylabel: str) -> None:
+    """Singular values by index, one panel per entry of ``panels``, one curve per method.
+
+    ``panels[panel_title][method]`` is a list (over seeds) of equal-length spectra; curves show their
+    mean. The first singular value is in the legend, as the paper reports it numerically.
+    """
+    import numpy as np
+
+    fig, axes = plt.subplots(1, len(panels), figsize=(5.2 * len(panels), 3.8), squeeze=False)
+    for ax, (panel, spectra) in zip(axes[0], panels.items()):
+        for method, curves in spectra.items():
+            mean = np.mean(np.asarray(curves, dtype=float), axis=0)
+            idx = np.arange(1, len(mean) + 1)
+            label = f"{method} (first {mean[0]:.1f})"
+            ax.plot(idx, mean, marker="o", ms=3, color=_COLORS.get(method), label=label)
+        ax.set_yscale("log")
+        ax.set_xlabel("singular value index")
+        ax.set_ylabel(ylabel)
+        ax.set_title(panel, fontsize=9)
+        ax.legend(fontsize=8)
+    fig.suptitle(title, fontsize=10)
     fig.tight_layout()
     atomic_write(path, lambda tmp: fig.savefig(tmp, dpi=100, format="png"))
     plt.close(fig)

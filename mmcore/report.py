@@ -22,7 +22,12 @@ __all__ = [
     "table8",
     "write_table",
     "summary_page",
+    "representations_scale",
+    "svd_table",
+    "bottleneck2d_table",
     "TABLE8_COLUMNS",
+    "SVD_COLUMNS",
+    "BOTTLENECK2D_COLUMNS",
 ]
 
 TABLE8_COLUMNS = [
@@ -70,6 +75,84 @@ def aggregate(rows: list[dict], by: list[str], values: list[str]) -> pd.DataFram
 
 
 _METHOD_ORDER = {"none": 0, "input": 1, "manifold": 2, "factor": 3}
+
+SVD_COLUMNS = [
+    "setting",
+    "method",
+    "n_seeds",
+    "first_sv_mean",
+    "first_sv_std",
+    "rest_sv_sum_mean",
+    "rest_sv_sum_std",
+    "overall_rest_sv_sum_mean",
+    "overall_rest_sv_sum_std",
+    "test_acc_mean",
+    "paper_first_sv",
+    "paper_rest_sv_sum",
+    "scale",
+]
+BOTTLENECK2D_COLUMNS = [
+    "classes",
+    "method",
+    "n_seeds",
+    "tightness_mean",
+    "tightness_std",
+    "test_acc_mean",
+    "test_acc_std",
+    "scale",
+]
+
+
+def representations_scale(rep: dict) -> str:
+    """'paper' for MNIST with the authors' training length, else what differs."""
+    diffs = []
+    if rep["dataset"] != "mnist":
+        diffs.append(f"{rep['dataset']} stands in for mnist")
+    if rep["train_size"]:
+        diffs.append(f"{rep['train_size']} training images (paper 60000)")
+    if int(rep["epochs"]) < 30:
+        diffs.append(f"{rep['epochs']} epochs (authors' script 30)")
+    return "paper" if not diffs else "reduced: " + ", ".join(diffs)
+
+
+def _sort(table: pd.DataFrame, first: str) -> pd.DataFrame:
+    return table.sort_values(
+        [first, "method"], key=lambda c: c.map(_METHOD_ORDER) if c.name == "method" else c
+    ).reset_index(drop=True)
+
+
+def svd_table(metrics: list[dict], scale: str) -> pd.DataFrame:
+    """The flattening table of appendix G from the extraction metrics of every SVD run."""
+    rows = [
+        {
+            "setting": m["run"]["setting"],
+            "method": m["run"]["method"],
+            **{k: m["metrics"][k] for k in ("first_sv", "rest_sv_sum", "overall_rest_sv_sum", "test_acc")},
+        }
+        for m in metrics
+    ]
+    table = aggregate(rows, ["setting", "method"], ["first_sv", "rest_sv_sum", "overall_rest_sv_sum", "test_acc"])
+    ref = paper_reference()["svd_section3_2"]
+    table["paper_first_sv"] = table["method"].map(lambda m: ref.get(m, {}).get("first_sv", np.nan))
+    table["paper_rest_sv_sum"] = table["method"].map(lambda m: ref.get(m, {}).get("rest_sv_sum", np.nan))
+    table["scale"] = scale
+    return _sort(table, "setting")[SVD_COLUMNS]
+
+
+def bottleneck2d_table(metrics: list[dict], scale: str) -> pd.DataFrame:
+    """Figure 5's figure of merit: within-class spread over between-class distance (lower: tighter)."""
+    rows = [
+        {
+            "classes": m["run"]["classes"],
+            "method": m["run"]["method"],
+            "tightness": m["metrics"]["tightness"],
+            "test_acc": m["metrics"]["test_acc"],
+        }
+        for m in metrics
+    ]
+    table = aggregate(rows, ["classes", "method"], ["tightness", "test_acc"])
+    table["scale"] = scale
+    return _sort(table, "classes")[BOTTLENECK2D_COLUMNS]
 
 
 def table8(metrics: list[dict], scale: str) -> pd.DataFrame:

@@ -3,7 +3,7 @@ import sys
 
 from mmcore.config import ConfigError, load_schema, validate_config
 from mmcore.data.datasets import DATASETS
-from mmcore.report import synthetic_scale
+from mmcore.report import representations_scale, synthetic_scale
 from mmcore.runsheet import all_runs
 
 try:
@@ -18,6 +18,15 @@ except ConfigError as err:
 
 RUNS = all_runs(config)
 SYNTHETIC_RUNS = [r for r in RUNS.values() if r["experiment"] == "synthetic"]
+REP_RUNS = [r for r in RUNS.values() if r["experiment"] == "representations"]
+FIGURE5_RUNS = [r for r in REP_RUNS if r["setting"].startswith("bottleneck2d")]
+SVD_RUNS = [r for r in REP_RUNS if not r["setting"].startswith("bottleneck2d")]
+SVD_FIGURES = {
+    "bottleneck12_after3": "figure9",
+    "bottleneck30_after3": "figure10",
+    "bottleneck30_after1": "figure11",
+}
+SVD_SETTINGS = config["representations"]["svd"]["settings"]
 
 
 wildcard_constraints:
@@ -33,10 +42,37 @@ def synthetic_metrics():
     return [f"results/runs/{r['run_id']}/metrics.json" for r in SYNTHETIC_RUNS]
 
 
+def run_files(runs, name):
+    return [f"results/runs/{r['run_id']}/{name}" for r in runs]
+
+
+def run_data_manifest(wildcards):
+    return f"results/data/{RUNS[wildcards.run_id]['dataset']}/manifest.json"
+
+
+def run_data_dir(wildcards):
+    return f"results/data/{RUNS[wildcards.run_id]['dataset']}"
+
+
+def summary_tables():
+    tables = ["results/tables/table8.md"]
+    if FIGURE5_RUNS:
+        tables.append("results/tables/bottleneck2d.md")
+    if SVD_RUNS:
+        tables.append("results/tables/svd_flattening.md")
+    return tables
+
+
+def summary_figures():
+    figures = ["results/figures/figure4.png"]
+    if FIGURE5_RUNS:
+        figures.append("results/figures/figure5.png")
+    if SVD_RUNS:
+        figures += [f"results/figures/{SVD_FIGURES[s]}.png" for s in SVD_SETTINGS]
+        figures.append("results/figures/figure12.png")
+    return figures
+
+
 def get_final_output():
-    return [
-        "results/tables/table8.csv",
-        "results/tables/table8.md",
-        "results/figures/figure4.png",
-        "results/report.md",
-    ]
+    csvs = [t.replace(".md", ".csv") for t in summary_tables()]
+    return summary_tables() + csvs + summary_figures() + ["results/report.md"]

@@ -4,8 +4,8 @@
 
 rule report_summary:
     input:
-        tables=["results/tables/table8.md"],
-        figures=["results/figures/figure4.png"],
+        tables=summary_tables(),
+        figures=summary_figures(),
     output:
         "results/report.md",
     log:

@@ -23,14 +23,14 @@ def idx_labels(n: int) -> bytes:
     return struct.pack(">II", 2049, n) + bytes(i % 10 for i in range(n))
 
 
-def write_fixture(folder, compress=True):
+def write_fixture(folder, compress=True, n_train=N_TRAIN, n_test=N_TEST):
     """The four raw files of an MNIST-format dataset, as gzip (or plain) IDX files."""
     folder.mkdir(parents=True, exist_ok=True)
     content = {
-        "train-images-idx3-ubyte": idx_images(N_TRAIN, 0),
-        "train-labels-idx1-ubyte": idx_labels(N_TRAIN),
-        "t10k-images-idx3-ubyte": idx_images(N_TEST, 1),
-        "t10k-labels-idx1-ubyte": idx_labels(N_TEST),
+        "train-images-idx3-ubyte": idx_images(n_train, 0),
+        "train-labels-idx1-ubyte": idx_labels(n_train),
+        "t10k-images-idx3-ubyte": idx_images(n_test, 1),
+        "t10k-labels-idx1-ubyte": idx_labels(n_test),
     }
     for name, data in content.items():
         if compress:

@@ -45,3 +45,33 @@ def test_scale_label():
     assert synthetic_scale(paper) == "paper"
     label = synthetic_scale(dict(paper, iterations=100))
     assert label.startswith("reduced") and "iterations 100 (paper 1000)" in label
+
+
+def test_svd_and_bottleneck2d_tables():
+    from mmcore.report import BOTTLENECK2D_COLUMNS, SVD_COLUMNS, bottleneck2d_table, svd_table
+
+    def m(setting, classes, method, seed, **metrics):
+        return {"run": {"setting": setting, "classes": classes, "method": method, "seed": seed}, "metrics": metrics}
+
+    svd = svd_table(
+        [
+            m("bottleneck12_after3", "0-9", meth, s, first_sv=10.0 + s, rest_sv_sum=r, overall_rest_sv_sum=50.0, test_acc=90.0)
+            for meth, r in (("manifold", 2.0), ("none", 8.0))
+            for s in (0, 1)
+        ],
+        "reduced: test",
+    )
+    assert list(svd.columns) == SVD_COLUMNS and list(svd["method"]) == ["none", "manifold"]
+    row = svd.set_index("method").loc["manifold"]
+    assert row["first_sv_mean"] == 10.5 and row["rest_sv_sum_mean"] == 2.0 and row["paper_rest_sv_sum"] == 40.98
+    b2d = bottleneck2d_table([m("bottleneck2d", "0-4", "none", 0, tightness=0.3, test_acc=80.0)], "reduced: test")
+    assert list(b2d.columns) == BOTTLENECK2D_COLUMNS and b2d.loc[0, "tightness_mean"] == 0.3
+
+
+def test_representations_scale_label():
+    from mmcore.report import representations_scale
+
+    paper = {"dataset": "mnist", "train_size": None, "epochs": 30}
+    assert representations_scale(paper) == "paper"
+    label = representations_scale({"dataset": "fashion_mnist", "train_size": 10000, "epochs": 2})
+    assert "fashion_mnist stands in for mnist" in label and "10000 training images" in label

@@ -52,6 +52,13 @@ def smoke(tmp_path_factory, request):
     for name in WORKFLOW_FILES:
         src = root / name
         (shutil.copytree if src.is_dir() else shutil.copy)(src, work / name)
+    # A tiny Fashion-MNIST-format fixture, so the tests need no dataset on the machine.
+    from test_datasets import write_fixture
+
+    write_fixture(work / "fixture-idx", n_train=200, n_test=60)
+    cfg = smoke_config(work)
+    cfg["data"] = {"local_dirs": {"fashion_mnist": "fixture-idx"}, "verify_checksums": False}
+    (work / "configs" / "smoke.yaml").write_text(yaml.safe_dump(cfg))
     snakemake(work, "--configfile", "configs/smoke.yaml")
     return work
 
@@ -74,7 +81,7 @@ def test_table8_contract(smoke):
 
 
 def test_every_run_has_metrics_history_log_and_benchmark(smoke):
-    runs = sorted(p for p in (smoke / "results" / "runs").iterdir())
+    runs = sorted(p for p in (smoke / "results" / "runs").iterdir() if p.name.startswith("syn-"))
     cfg = smoke_config(smoke)["synthetic"]
     assert len(runs) == len(cfg["tasks"]) * len(cfg["methods"]) * len(cfg["seeds"])
     for run in runs:
@@ -134,20 +141,6 @@ def test_snakefmt_clean(smoke):
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
-def test_prepare_data_rule_from_a_local_folder(smoke):
-    from test_datasets import write_fixture
-
-    write_fixture(smoke / "idx")
-    cfg = smoke_config(smoke)
-    cfg["data"] = {"local_dirs": {"fashion_mnist": str(smoke / "idx")}, "verify_checksums": False}
-    (smoke / "data.yaml").write_text(yaml.safe_dump(cfg))
-    snakemake(smoke, "results/data/fashion_mnist/manifest.json", "--configfile", "data.yaml")
-    manifest = yaml.safe_load((smoke / "results" / "data" / "fashion_mnist" / "manifest.json").read_text())
-    assert manifest["source"] == str(smoke / "idx") and manifest["shapes"]["train"] == [12, 28, 28]
-    out = snakemake(smoke, "-n", "results/data/fashion_mnist/manifest.json", "--configfile", "data.yaml")
-    assert "Nothing to be done" in out.stdout + out.stderr
-
-
 def test_missing_dataset_fails_with_one_sentence(smoke):
     cfg = smoke_config(smoke)
     cfg["data"] = {"local_dirs": {"mnist": str(smoke / "no-such-folder")}}
@@ -158,3 +151,37 @@ def test_missing_dataset_fails_with_one_sentence(smoke):
     assert "dataset mnist: no complete copy found in " + str(smoke / "no-such-folder") in text
     assert "Traceback" not in text
     assert not (smoke / "results" / "data" / "mnist" / "train.pt").exists()
+
+
+def test_prepare_data_rule_from_a_local_folder(smoke):
+    from test_datasets import write_fixture
+
+    write_fixture(smoke / "idx")
+    cfg = smoke_config(smoke)
+    cfg["data"] = {"local_dirs": {"mnist": str(smoke / "idx")}, "verify_checksums": False}
+    cfg["representations"] = {"svd": {"settings": []}, "figure5": {"class_subsets": []}}
+    (smoke / "data.yaml").write_text(yaml.safe_dump(cfg))
+    snakemake(smoke, "results/data/mnist/manifest.json", "--configfile", "data.yaml")
+    manifest = yaml.safe_load((smoke / "results" / "data" / "mnist" / "manifest.json").read_text())
+    assert manifest["source"] == str(smoke / "idx") and manifest["shapes"]["train"] == [12, 28, 28]
+    out = snakemake(smoke, "-n", "results/data/mnist/manifest.json", "--configfile", "data.yaml")
+    assert "Nothing to be done" in out.stdout + out.stderr
+
+
+def test_representation_outputs(smoke):
+    cfg = smoke_config(smoke)["representations"]
+    svd = pd.read_csv(smoke / "results" / "tables" / "svd_flattening.csv")
+    assert list(svd.columns[:8]) == [
+        "setting", "method", "n_seeds", "first_sv_mean", "first_sv_std",
+        "rest_sv_sum_mean", "rest_sv_sum_std", "overall_rest_sv_sum_mean",
+    ]
+    assert set(svd["setting"]) == set(cfg["svd"]["settings"]) and set(svd["method"]) == set(cfg["methods"])
+    assert svd["scale"].str.contains("fashion_mnist stands in for mnist").all()
+    b2d = pd.read_csv(smoke / "results" / "tables" / "bottleneck2d.csv")
+    assert set(b2d["classes"]) == set(cfg["figure5"]["class_subsets"]) and (b2d["tightness_mean"] >= 0).all()
+    for name in ("figure5", "figure9", "figure12"):
+        assert (smoke / "results" / "figures" / f"{name}.png").read_bytes()[:4] == b"\x89PNG"
+    manifest = yaml.safe_load((smoke / "results" / "data" / "fashion_mnist" / "manifest.json").read_text())
+    assert manifest["shapes"]["train"] == [200, 28, 28]
+    summary = (smoke / "results" / "report.md").read_text()
+    assert "flattening" in summary and "figure5.png" in summary

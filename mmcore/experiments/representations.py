@@ -19,7 +19,7 @@ from ..policy import MixPolicy
 from ..provenance import provenance, resolve_device
 from ..train import TrainConfig, seed_generator, train
 
-__all__ = ["build", "train_run", "extract_run", "class_list"]
+__all__ = ["build", "train_run", "extract_run", "class_list", "svd_outputs", "figure5_outputs"]
 
 log = logging.getLogger(__name__)
 NUM_CLASSES = 10
@@ -128,3 +128,111 @@ def extract_run(
         run["run_id"], metrics["test_acc"], metrics["first_sv"], metrics["rest_sv_sum"],
     )
     return metrics
+
+
+_FIGURE_OF = {"bottleneck12_after3": 9, "bottleneck30_after3": 10, "bottleneck30_after1": 11}
+_DESCRIBE = {
+    "bottleneck12_after3": "12-unit bottleneck after 3 layers",
+    "bottleneck30_after3": "30-unit bottleneck after 3 layers",
+    "bottleneck30_after1": "30-unit bottleneck after 1 layer",
+}
+
+
+def _by(metrics: list[dict], key: str, setting: str, methods: list[str]) -> dict:
+    out = {m: [] for m in methods}
+    for m in metrics:
+        if m["run"]["setting"] == setting and m["run"]["method"] in out:
+            out[m["run"]["method"]].append(m["metrics"][key])
+    return {k: v for k, v in out.items() if v}
+
+
+def svd_outputs(
+    metrics_paths: list[str],
+    *,
+    csv: str,
+    md: str,
+    figures: dict[str, str],
+    overall_figure: str,
+    scale: str,
+    dataset: str,
+) -> None:
+    """Appendix G: the flattening table, per-setting class-specific spectra, and the overall spectra."""
+    from ..figures import spectra_figure
+    from ..io import read_json
+    from ..report import svd_table, write_table
+
+    metrics = [read_json(p) for p in metrics_paths]
+    table = svd_table(metrics, scale)
+    write_table(
+        table,
+        csv,
+        md,
+        title="Class-specific SVD flattening (appendix G, Figures 9-12)",
+        notes=[
+            f"Scale: {scale}.",
+            "Singular values of the test-set bottleneck representations of each class (first, and the "
+            "sum of the others), averaged over classes, then mean and std over seeds; overall_*: the "
+            "SVD of all classes together.",
+            "paper_* columns: the paper's section 3.2 numbers from its own MNIST network, for direction "
+            "only (a different layer and scale).",
+        ],
+    )
+    methods = [m for m in ("none", "input", "manifold") if m in set(table["method"])]
+    for setting, path in figures.items():
+        spectra_figure(
+            path,
+            {_DESCRIBE.get(setting, setting): _by(metrics, "class_spectrum", setting, methods)},
+            title=f"Figure {_FIGURE_OF.get(setting, '?')}: class-specific singular values, {dataset} ({scale})",
+            ylabel="singular value (mean over classes)",
+        )
+    panels = {
+        _DESCRIBE.get(s, s): _by(metrics, "overall_spectrum", s, methods)
+        for s in sorted(set(table["setting"]), key=lambda s: _FIGURE_OF.get(s, 99))
+    }
+    spectra_figure(
+        overall_figure,
+        panels,
+        title=f"Figure 12: singular values of all classes together, {dataset} ({scale})",
+        ylabel="singular value",
+    )
+
+
+def figure5_outputs(
+    metrics_paths: list[str],
+    representation_paths: list[str],
+    *,
+    png: str,
+    csv: str,
+    md: str,
+    scale: str,
+    dataset: str,
+) -> None:
+    """Figure 5 (first seed of each cell) and the cluster tightness table (all seeds)."""
+    from ..figures import figure5
+    from ..io import read_json
+    from ..report import bottleneck2d_table, write_table
+
+    metrics = [read_json(p) for p in metrics_paths]
+    table = bottleneck2d_table(metrics, scale)
+    write_table(
+        table,
+        csv,
+        md,
+        title="2-D bottleneck cluster tightness (appendix B, Figure 5)",
+        notes=[
+            f"Scale: {scale}.",
+            "tightness = mean distance of test points to their class centroid / mean distance between "
+            "class centroids, in the 2-D bottleneck (lower: tighter clusters, wider margins); the paper "
+            "shows Figure 5 only, without a number.",
+        ],
+    )
+    panels, first_seed = {}, {}
+    for m, rep_path in zip(metrics, representation_paths):
+        cell = (m["run"]["classes"], m["run"]["method"])
+        if cell not in first_seed or m["run"]["seed"] < first_seed[cell]:
+            first_seed[cell] = m["run"]["seed"]
+            reps = torch.load(rep_path, weights_only=True)
+            panels[cell] = (reps["h"].numpy(), reps["y"].numpy())
+    methods = [m for m in ("none", "input", "manifold") if any(c[1] == m for c in panels)]
+    subsets = sorted({c[0] for c in panels})
+    figure5(png, panels, methods, subsets, dataset)
