@@ -39,6 +39,8 @@ def flattening(h: torch.Tensor, y: torch.Tensor, center: bool = False) -> dict:
         "class_spectrum": spectra.mean(0).tolist(),
         "first_sv": float(spectra[:, 0].mean()),
         "rest_sv_sum": float(spectra[:, 1:].sum(1).mean()),
+        # Scale-free: a network that only shrinks its representations lowers both sums alike.
+        "rest_over_first": float((spectra[:, 1:].sum(1) / spectra[:, 0]).mean()),
         "overall_spectrum": overall.tolist(),
         "overall_first_sv": float(overall[0]),
         "overall_rest_sv_sum": float(overall[1:].sum()),

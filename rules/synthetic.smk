@@ -11,6 +11,8 @@ rule synthetic_train:
         "benchmarks/results/synthetic_train/{run_id}.tsv"
     wildcard_constraints:
         run_id="syn-[^/]+",
+    # The quickest experiment goes first: Table 8 and Figure 4 appear within minutes.
+    priority: 10
     conda:
         "../envs/mmcore.yaml"
     threads: config["threads"]
@@ -37,6 +39,7 @@ rule synthetic_evaluate:
         "benchmarks/results/synthetic_evaluate/{run_id}.tsv"
     wildcard_constraints:
         run_id="syn-[^/]+",
+    priority: 10
     conda:
         "../envs/mmcore.yaml"
     threads: config["threads"]
@@ -69,6 +72,7 @@ rule synthetic_table8:
         ),
     log:
         "logs/synthetic_table8.log",
+    priority: 10
     conda:
         "../envs/mmcore.yaml"
     resources:
@@ -91,6 +95,7 @@ rule synthetic_figure4:
         ),
     log:
         "logs/synthetic_figure4.log",
+    priority: 10
     conda:
         "../envs/mmcore.yaml"
     resources:

@@ -55,7 +55,7 @@ def test_svd_and_bottleneck2d_tables():
 
     svd = svd_table(
         [
-            m("bottleneck12_after3", "0-9", meth, s, first_sv=10.0 + s, rest_sv_sum=r, overall_rest_sv_sum=50.0, test_acc=90.0)
+            m("bottleneck12_after3", "0-9", meth, s, first_sv=10.0 + s, rest_sv_sum=r, overall_rest_sv_sum=50.0, rest_over_first=0.1, test_acc=90.0)
             for meth, r in (("manifold", 2.0), ("none", 8.0))
             for s in (0, 1)
         ],

@@ -172,7 +172,7 @@ def svd_outputs(
             f"Scale: {scale}.",
             "Singular values of the test-set bottleneck representations of each class (first, and the "
             "sum of the others), averaged over classes, then mean and std over seeds; overall_*: the "
-            "SVD of all classes together.",
+            "SVD of all classes together; rest_over_first: the per-class ratio of the two (scale-free).",
             "paper_* columns: the paper's section 3.2 numbers from its own MNIST network, for direction "
             "only (a different layer and scale).",
         ],
