@@ -15,6 +15,7 @@ import pandas as pd
 __all__ = [
     "RUN_COLUMNS",
     "REPRESENTATION_SETTINGS",
+    "SVD_FIGURES",
     "synthetic_runs",
     "representation_runs",
     "all_runs",
@@ -71,6 +72,10 @@ REPRESENTATION_SETTINGS = {
     "bottleneck30_after3": ("mlp_bottleneck30_after3", {}),
     "bottleneck30_after1": ("mlp_bottleneck30_after1", {}),
 }
+
+
+#: Appendix G: the paper's figure number of each SVD setting.
+SVD_FIGURES = {"bottleneck12_after3": 9, "bottleneck30_after3": 10, "bottleneck30_after1": 11}
 
 
 def representation_runs(config: dict) -> list[dict]:

@@ -4,7 +4,7 @@ import sys
 from mmcore.config import ConfigError, load_schema, validate_config
 from mmcore.data.datasets import DATASETS
 from mmcore.report import representations_scale, synthetic_scale
-from mmcore.runsheet import all_runs
+from mmcore.runsheet import SVD_FIGURES, all_runs
 
 try:
     config.update(
@@ -21,11 +21,6 @@ SYNTHETIC_RUNS = [r for r in RUNS.values() if r["experiment"] == "synthetic"]
 REP_RUNS = [r for r in RUNS.values() if r["experiment"] == "representations"]
 FIGURE5_RUNS = [r for r in REP_RUNS if r["setting"].startswith("bottleneck2d")]
 SVD_RUNS = [r for r in REP_RUNS if not r["setting"].startswith("bottleneck2d")]
-SVD_FIGURES = {
-    "bottleneck12_after3": "figure9",
-    "bottleneck30_after3": "figure10",
-    "bottleneck30_after1": "figure11",
-}
 SVD_SETTINGS = config["representations"]["svd"]["settings"]
 
 
@@ -68,7 +63,7 @@ def summary_figures():
     if FIGURE5_RUNS:
         figures.append("results/figures/figure5.png")
     if SVD_RUNS:
-        figures += [f"results/figures/{SVD_FIGURES[s]}.png" for s in SVD_SETTINGS]
+        figures += [f"results/figures/figure{SVD_FIGURES[s]}.png" for s in SVD_SETTINGS]
         figures.append("results/figures/figure12.png")
     return figures
 

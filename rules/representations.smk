@@ -73,7 +73,7 @@ rule representations_svd:
         ),
         figures=[
             report(
-                f"results/figures/{SVD_FIGURES[s]}.png",
+                f"results/figures/figure{SVD_FIGURES[s]}.png",
                 caption="../report/svd_figures.rst",
                 category="Appendix G: flattening",
             )

@@ -17,6 +17,7 @@ from ..io import atomic_write, write_csv, write_json
 from ..models import create_model
 from ..policy import MixPolicy
 from ..provenance import provenance, resolve_device
+from ..runsheet import SVD_FIGURES
 from ..train import TrainConfig, seed_generator, train
 
 __all__ = ["build", "train_run", "extract_run", "class_list", "svd_outputs", "figure5_outputs"]
@@ -130,7 +131,6 @@ def extract_run(
     return metrics
 
 
-_FIGURE_OF = {"bottleneck12_after3": 9, "bottleneck30_after3": 10, "bottleneck30_after1": 11}
 _DESCRIBE = {
     "bottleneck12_after3": "12-unit bottleneck after 3 layers",
     "bottleneck30_after3": "30-unit bottleneck after 3 layers",
@@ -182,12 +182,12 @@ def svd_outputs(
         spectra_figure(
             path,
             {_DESCRIBE.get(setting, setting): _by(metrics, "class_spectrum", setting, methods)},
-            title=f"Figure {_FIGURE_OF.get(setting, '?')}: class-specific singular values, {dataset} ({scale})",
+            title=f"Figure {SVD_FIGURES.get(setting, '?')}: class-specific singular values, {dataset} ({scale})",
             ylabel="singular value (mean over classes)",
         )
     panels = {
         _DESCRIBE.get(s, s): _by(metrics, "overall_spectrum", s, methods)
-        for s in sorted(set(table["setting"]), key=lambda s: _FIGURE_OF.get(s, 99))
+        for s in sorted(set(table["setting"]), key=lambda s: SVD_FIGURES.get(s, 99))
     }
     spectra_figure(
         overall_figure,
