@@ -13,11 +13,12 @@ from ..analysis import cluster_tightness, flattening
 from ..data.datasets import load_prepared
 from ..data.loader import TensorSource, normalise
 from ..evaluate import classification_metrics
-from ..io import atomic_write, write_csv, write_json
+from ..io import atomic_write, write_json
 from ..models import create_model
 from ..policy import MixPolicy
 from ..provenance import provenance, resolve_device
 from ..runsheet import SVD_FIGURES
+from . import save_trained
 from ..train import TrainConfig, seed_generator, train
 
 __all__ = ["build", "train_run", "extract_run", "class_list", "svd_outputs", "figure5_outputs"]
@@ -85,10 +86,7 @@ def train_run(
     history = train(model, source, policy, cfg, seed=seed, checkpoint_path=checkpoint_path, on_step=progress)
     for row in history:
         row["epoch"] = row["step"] // source.steps_per_epoch
-    atomic_write(model_path, lambda tmp: torch.save({"model": model.state_dict(), "run": dict(run)}, tmp))
-    write_csv(history_path, history)
-    if checkpoint_path is not None:
-        Path(checkpoint_path).unlink(missing_ok=True)
+    save_trained(model, run, history, model_path, history_path, checkpoint_path)
     log.info("trained %s on %d images in %.1fs", run["run_id"], x.shape[0], time.time() - start)
     return history
 

@@ -10,10 +10,11 @@ import torch
 
 from ..data.synthetic import SyntheticSource, fixed_test_set
 from ..evaluate import classification_metrics, predict_logits
-from ..io import atomic_write, write_csv, write_json
+from ..io import write_json
 from ..models import create_model
 from ..policy import MixPolicy
 from ..provenance import provenance, resolve_device
+from . import save_trained
 from ..train import TrainConfig, train
 
 __all__ = ["build", "train_run", "evaluate_run", "load_model"]
@@ -80,13 +81,7 @@ def train_run(
         model, source, _policy(run), cfg, seed=seed,
         checkpoint_path=checkpoint_path, on_step=progress,
     )
-    atomic_write(
-        model_path,
-        lambda tmp: torch.save({"model": model.state_dict(), "run": dict(run)}, tmp),
-    )
-    write_csv(history_path, history)
-    if checkpoint_path is not None:
-        Path(checkpoint_path).unlink(missing_ok=True)
+    save_trained(model, run, history, model_path, history_path, checkpoint_path)
     log.info("trained %s in %.1fs", run["run_id"], time.time() - start)
     return history
 
