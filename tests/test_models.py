@@ -17,6 +17,11 @@ SPECS = {
     "mlp_bottleneck12_after3": MNIST,
     "mlp_bottleneck30_after3": MNIST,
     "mlp_bottleneck30_after1": MNIST,
+    "preactresnet18": (dict(num_classes=10), (2, 3, 32, 32)),
+    "preactresnet34": (dict(num_classes=10), (2, 3, 32, 32)),
+    "preactresnet50": (dict(num_classes=10), (2, 3, 32, 32)),
+    "wrn28_10": (dict(num_classes=10), (2, 3, 32, 32)),
+    "wrn28_2": (dict(num_classes=10), (2, 3, 32, 32)),
 }
 
 
@@ -96,3 +101,68 @@ def test_figure5_code_layout_option():
     assert isinstance(model.bottleneck[1], torch.nn.BatchNorm1d)
     h = model.eval().forward_features(torch.rand(5, 1, 28, 28))
     assert h.shape == (5, 2)
+
+
+@pytest.mark.parametrize(
+    "name,num_classes,params",
+    [
+        ("preactresnet18", 10, 11_171_146),  # the paper's "about 11.17 M"
+        ("preactresnet18", 100, 11_217_316),
+        ("preactresnet34", 10, 21_279_306),
+        ("preactresnet34", 100, 21_325_476),
+        ("preactresnet50", 100, 23_693_476),
+        ("wrn28_10", 10, 36_489_290),
+        ("wrn28_10", 100, 36_546_980),
+        ("preactresnet18", 200, 11_268_616),  # Tiny-ImageNet head
+    ],
+)
+def test_parameter_counts(name, num_classes, params):
+    model = create_model(name, num_classes=num_classes)
+    assert sum(p.numel() for p in model.parameters()) == params
+
+
+def _point_shapes(model, x):
+    """Shape of the tensor each declared mix point would mix, from forward hooks on the named modules."""
+    shapes = {"input": tuple(x.shape[1:])}
+    handles = [
+        model.get_submodule(p.module).register_forward_hook(
+            lambda _m, _a, out, name=p.name: shapes.__setitem__(name, tuple(out.shape[1:]))
+        )
+        for p in model.mix_points
+        if p.module
+    ]
+    model(x)
+    for h in handles:
+        h.remove()
+    return shapes
+
+
+@pytest.mark.parametrize(
+    "name,stem_stride,size,expected",
+    [
+        ("preactresnet18", 1, 32, {"stage1": (64, 32, 32), "stage2": (128, 16, 16), "stage3": (256, 8, 8)}),
+        ("preactresnet34", 1, 32, {"stage1": (64, 32, 32), "stage2": (128, 16, 16), "stage3": (256, 8, 8)}),
+        ("preactresnet50", 1, 32, {"stage1": (256, 32, 32), "stage2": (512, 16, 16), "stage3": (1024, 8, 8)}),
+        ("wrn28_10", 1, 32, {"stage1": (160, 32, 32), "stage2": (320, 16, 16), "stage3": (640, 8, 8)}),
+        ("preactresnet18", 2, 64, {"stage1": (64, 32, 32), "stage2": (128, 16, 16), "stage3": (256, 8, 8)}),
+    ],
+)
+def test_mix_point_shapes(name, stem_stride, size, expected):
+    """reference.md section 2: what is mixed at k = 0, 1, 2 (and 3) for 32x32 and Tiny-ImageNet inputs."""
+    model = create_model(name, num_classes=10, stem_stride=stem_stride).eval()
+    with torch.no_grad():
+        shapes = _point_shapes(model, torch.rand(2, 3, size, size))
+    assert shapes == {"input": (3, size, size), **expected}
+
+
+@pytest.mark.parametrize("name", list_models())
+def test_lambda_one_at_any_point_equals_the_plain_forward(name):
+    kwargs, shape = SPECS[name]
+    model = create_model(name, **kwargs).eval()
+    x = torch.rand(shape)
+    with torch.no_grad():
+        plain = model(x)
+        for point in mix_point_names(model):
+            p = MixParams(lam=torch.tensor(1.0), perm=torch.arange(shape[0]).flip(0), point=point)
+            with mixing(model, p):
+                torch.testing.assert_close(model(x), plain)
