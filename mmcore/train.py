@@ -52,6 +52,7 @@ class TrainConfig:
     loss: str = "bce_softmax"
     log_every: int = 1
     checkpoint_every: int = 100
+    steps_per_epoch: int = 0  # > 0: messages name the epoch too (epoch-based sources)
 
     def __post_init__(self):
         if self.steps < 1:
@@ -133,9 +134,12 @@ def train(
         logits, targets = policy.forward(model, batch, mix_gen, source.num_classes)
         loss = loss_fn(logits, targets)
         if not math.isfinite(loss.item()):
+            where = f"step {step} of {cfg.steps}"
+            if cfg.steps_per_epoch:
+                epoch, within = divmod(step - 1, cfg.steps_per_epoch)
+                where = f"epoch {epoch + 1}, step {within + 1} of {cfg.steps_per_epoch}"
             raise FloatingPointError(
-                f"training loss became {loss.item()} at step {step} of {cfg.steps}; "
-                "lower the learning rate or check the data"
+                f"training loss became {loss.item()} at {where}; lower the learning rate or check the data"
             )
         optimizer.zero_grad(set_to_none=True)
         loss.backward()

@@ -64,6 +64,13 @@ def test_nan_guard_names_the_step():
         train(model, NaNSource(), MixPolicy("none"), TrainConfig(steps=5, lr=1e-3), seed=0)
 
 
+def test_nan_guard_names_epoch_and_step_for_epoch_based_runs():
+    model = create_model("synthetic_cnn", num_classes=2, in_channels=1)
+    cfg = TrainConfig(steps=5, lr=1e-3, steps_per_epoch=3)
+    with pytest.raises(FloatingPointError, match=r"at epoch 1, step 1 of 3; lower the learning rate"):
+        train(model, NaNSource(), MixPolicy("none"), cfg, seed=0)
+
+
 def test_policy_errors():
     model = create_model("synthetic_cnn", num_classes=2, in_channels=1)
     with pytest.raises(ValueError, match="unknown mixing method 'mixup'"):

@@ -72,6 +72,7 @@ def train_run(
         loss=run["loss"],
         log_every=source.steps_per_epoch,  # one history row per epoch
         checkpoint_every=checkpoint_every,
+        steps_per_epoch=source.steps_per_epoch,
     )
     policy = MixPolicy(method=run["method"], alpha=float(run["alpha"]), eligible=["bottleneck"])
     start = time.time()
