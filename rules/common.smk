@@ -33,10 +33,6 @@ def run_row(wildcards):
     return RUNS[wildcards.run_id]
 
 
-def synthetic_metrics():
-    return [f"results/runs/{r['run_id']}/metrics.json" for r in SYNTHETIC_RUNS]
-
-
 def run_files(runs, name):
     return [f"results/runs/{r['run_id']}/{name}" for r in runs]
 

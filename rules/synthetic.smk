@@ -56,7 +56,7 @@ rule synthetic_evaluate:
 
 rule synthetic_table8:
     input:
-        metrics=synthetic_metrics(),
+        metrics=run_files(SYNTHETIC_RUNS, "metrics.json"),
     output:
         csv=report(
             "results/tables/table8.csv",
