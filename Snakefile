@@ -15,6 +15,7 @@ include: "rules/common.smk"
 include: "rules/data.smk"
 include: "rules/synthetic.smk"
 include: "rules/representations.smk"
+include: "rules/supervised.smk"
 include: "rules/report.smk"
 
 

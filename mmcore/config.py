@@ -24,7 +24,9 @@ def load_schema(path: str | Path) -> dict:
 
 def _fill_defaults(value, schema: dict):
     """Fill ``default`` values of object properties, recursively (objects default to ``{}``)."""
-    if schema.get("type") != "object" or not isinstance(value, dict):
+    kind = schema.get("type")
+    is_object = kind == "object" or (isinstance(kind, list) and "object" in kind)
+    if not is_object or not isinstance(value, dict):
         return value
     for key, sub in schema.get("properties", {}).items():
         if key not in value and "default" in sub:

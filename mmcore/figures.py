@@ -12,7 +12,7 @@ from .io import atomic_write  # noqa: E402
 from .mixup import mix, sample_mix  # noqa: E402
 from .train import seed_generator  # noqa: E402
 
-__all__ = ["figure4", "figure5", "spectra_figure"]
+__all__ = ["figure4", "figure5", "loss_curves_figure", "spectra_figure"]
 
 
 def figure4(
@@ -102,6 +102,30 @@ def spectra_figure(path: str, panels: dict, title: str, ylabel: str) -> None:
         ax.set_title(panel, fontsize=9)
         ax.legend(fontsize=8)
     fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    atomic_write(path, lambda tmp: fig.savefig(tmp, dpi=100, format="png"))
+    plt.close(fig)
+
+
+def loss_curves_figure(path: str, curves: dict[str, list[tuple[list, list]]], title: str) -> None:
+    """Figures 6 and 7: training loss per epoch, one curve per mixing set, mean over seeds.
+
+    ``curves[label]`` is a list (over seeds) of (epochs, losses).
+    """
+    import textwrap
+
+    import numpy as np
+
+    fig, ax = plt.subplots(figsize=(6.4, 4.6))
+    for label, runs in curves.items():
+        epochs = runs[0][0]
+        mean = np.mean(np.asarray([losses for _, losses in runs], dtype=float), axis=0)
+        style = "--" if "blocked" in label else "-"
+        ax.plot(epochs, mean, style, marker="o", ms=3, label=f"{label} (last {mean[-1]:.4f})")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("train loss (binary cross entropy on softmax)")
+    ax.set_title(textwrap.fill(title, 90), fontsize=8)
+    ax.legend(fontsize=8)
     fig.tight_layout()
     atomic_write(path, lambda tmp: fig.savefig(tmp, dpi=100, format="png"))
     plt.close(fig)

@@ -28,6 +28,10 @@ __all__ = [
     "TABLE8_COLUMNS",
     "SVD_COLUMNS",
     "BOTTLENECK2D_COLUMNS",
+    "SUPERVISED_COLUMNS",
+    "TABLE3_COLUMNS",
+    "supervised_scale",
+    "supervised_table",
 ]
 
 TABLE8_COLUMNS = [
@@ -223,3 +227,137 @@ def summary_page(path: str, title: str, tables: list[str], figures: list[str]) -
         rel = os.path.relpath(os.path.abspath(f), base)
         parts.append(f"![{os.path.basename(f)}]({rel})")
     write_text(path, "\n".join(parts) + "\n")
+
+
+# ---- Section 5.1 / appendix C: the supervised tables ------------------------------------------------
+
+SUPERVISED_COLUMNS = [
+    "dataset",
+    "arch",
+    "method",
+    "alpha",
+    "layers",
+    "n_seeds",
+    "test_error_best_mean",
+    "test_error_best_std",
+    "test_error_final_mean",
+    "test_error_final_std",
+    "test_nll_mean",
+    "test_nll_std",
+    "paper_value",
+    "paper_nll",
+    "scale",
+]
+TABLE3_COLUMNS = [
+    "dataset",
+    "arch",
+    "method",
+    "alpha",
+    "layers",
+    "n_seeds",
+    "top1_acc_best_mean",
+    "top1_acc_best_std",
+    "top1_acc_final_mean",
+    "top1_acc_final_std",
+    "top5_acc_best_mean",
+    "top5_acc_best_std",
+    "test_nll_mean",
+    "test_nll_std",
+    "paper_value",
+    "paper_top5",
+    "scale",
+]
+
+#: Which named schedules each table's runs use (for the scale label).
+_TABLE_SCHEDULES = {
+    "table1": ("preact", "wrn"),
+    "table2": ("preact", "wrn"),
+    "table3": ("long",),
+    "table5": ("long",),
+    "table6": ("long",),
+    "alpha_grid": ("preact", "long"),
+    "figure6": ("long",),
+    "figure7": ("long",),
+}
+
+
+def supervised_scale(sup: dict, table: str) -> str:
+    """'paper' when a supervised table runs at the paper's settings, else every reduction it makes."""
+    paper = paper_reference()["settings"]["supervised"]
+    diffs = []
+    stand = sup["stand_in"]
+    if stand:
+        diffs.append(f"{stand['dataset']} stands in for every dataset (rows of different datasets share runs)")
+        diffs.append(f"network widths x{stand['width_scale']:g}")
+        if stand["train_per_class"]:
+            diffs.append(f"{stand['train_per_class']} training images per class")
+        if stand["test_size"]:
+            diffs.append(f"{stand['test_size']} test images")
+    for name in _TABLE_SCHEDULES.get(table, ()):
+        ours, theirs = sup["schedules"].get(name), paper["schedules"][name]
+        if ours is not None and (ours["epochs"], list(ours["milestones"])) != (
+            theirs["epochs"],
+            list(theirs["milestones"]),
+        ):
+            diffs.append(
+                f"{name} schedule {ours['epochs']} epochs, lr/10 at {list(ours['milestones'])} "
+                f"(paper {theirs['epochs']} at {theirs['milestones']})"
+            )
+    block = sup.get(table) or sup["loss_curves"]
+    seeds = block.get("seeds") if block.get("seeds") is not None else sup["seeds"]
+    if table in paper["seeds"] and len(seeds) != paper["seeds"][table]:
+        diffs.append(f"{len(seeds)} seed(s) (paper {paper['seeds'][table]})")
+    return "paper" if not diffs else "reduced: " + "; ".join(diffs)
+
+
+def _paper_supervised(table: str, cell: dict) -> tuple[float, float]:
+    """The paper's (main value, second value) of a cell: error and NLL, or top-1 and top-5 (Table 3)."""
+    ref = paper_reference()
+    nan = (np.nan, np.nan)
+    method, alpha = cell["method"], float(cell["alpha"])
+    if table in ("table1", "table2"):
+        entry = ref[table].get(cell["dataset"], {}).get(cell["arch"], {}).get(method)
+        if entry is None or (method != "none" and float(entry["alpha"]) != alpha):
+            return nan
+        return entry["error"], entry["nll"]
+    if table == "table3":
+        entry = ref["table3"].get(method, {}).get(0.0 if method == "none" else alpha)
+        return (entry["top1"], entry["top5"]) if entry else nan
+    if table == "table5":
+        acc = ref["table5"].get(cell["dataset"], {}).get(cell["layers"])
+        return (100.0 - acc, np.nan) if acc is not None else nan
+    if table == "table6":
+        acc = ref["table6"].get(method, {}).get(alpha)
+        return (100.0 - acc, np.nan) if acc is not None else nan
+    return nan
+
+
+def supervised_table(table: str, cells: list[dict], metrics: dict[str, dict], scale: str) -> pd.DataFrame:
+    """One supervised table: a row per cell, mean and std over its seeds' best- and final-epoch values.
+
+    ``cells`` come from :func:`mmcore.runsheet.table_cells`; ``metrics`` maps run id -> the run's
+    metrics.json content. The NLL is the best epoch's.
+    """
+    rows = []
+    for cell in cells:
+        for rid in cell["run_ids"]:
+            m = metrics[rid]["metrics"]
+            row = {k: cell[k] for k in ("dataset", "arch", "method", "alpha", "layers")}
+            row.update(
+                test_error_best=m["test_error_best"],
+                test_error_final=m["test_error_final"],
+                test_nll=m["test_nll_best"],
+                top1_acc_best=100.0 - m["test_error_best"],
+                top1_acc_final=100.0 - m["test_error_final"],
+                top5_acc_best=m.get("test_top5_best", np.nan),
+            )
+            rows.append(row)
+    values = ["test_error_best", "test_error_final", "test_nll", "top1_acc_best", "top1_acc_final", "top5_acc_best"]
+    out = aggregate(rows, ["dataset", "arch", "method", "alpha", "layers"], values)
+    paper = [_paper_supervised(table, cell) for cell in out.to_dict("records")]
+    out["paper_value"] = [p[0] for p in paper]
+    out["paper_nll"] = [p[1] for p in paper]
+    out["paper_top5"] = [p[1] for p in paper]
+    out["scale"] = scale
+    columns = TABLE3_COLUMNS if table == "table3" else SUPERVISED_COLUMNS
+    return out[columns]

@@ -3,8 +3,8 @@ import sys
 
 from mmcore.config import ConfigError, load_schema, validate_config
 from mmcore.data.datasets import DATASETS
-from mmcore.report import representations_scale, synthetic_scale
-from mmcore.runsheet import SVD_FIGURES, all_runs
+from mmcore.report import representations_scale, supervised_scale, synthetic_scale
+from mmcore.runsheet import SUPERVISED_TABLES, SVD_FIGURES, all_runs, table_cells
 
 try:
     config.update(
@@ -16,12 +16,19 @@ except ConfigError as err:
     # One sentence, no traceback: a config mistake is the user's to fix, not a crash.
     sys.exit(f"Error in the configuration: {err}")
 
-RUNS = all_runs(config)
+try:
+    RUNS = all_runs(config)
+    TABLE_CELLS = table_cells(config)  # supervised table / figure name -> its cells
+except ConfigError as err:
+    sys.exit(f"Error in the configuration: {err}")
+
 SYNTHETIC_RUNS = [r for r in RUNS.values() if r["experiment"] == "synthetic"]
 REP_RUNS = [r for r in RUNS.values() if r["experiment"] == "representations"]
 FIGURE5_RUNS = [r for r in REP_RUNS if r["setting"].startswith("bottleneck2d")]
 SVD_RUNS = [r for r in REP_RUNS if not r["setting"].startswith("bottleneck2d")]
 SVD_SETTINGS = config["representations"]["svd"]["settings"]
+SUP_TABLES = [t for t in SUPERVISED_TABLES if t in TABLE_CELLS]
+CURVE_FIGURES = [f for f in TABLE_CELLS if f not in SUPERVISED_TABLES]
 
 
 wildcard_constraints:
@@ -35,6 +42,12 @@ def run_row(wildcards):
 
 def run_files(runs, name):
     return [f"results/runs/{r['run_id']}/{name}" for r in runs]
+
+
+def cell_files(cells, name):
+    """Files of every run behind supervised cells, once each (cells of a stand-in share runs)."""
+    ids = dict.fromkeys(rid for cell in cells for rid in cell["run_ids"])
+    return [f"results/runs/{rid}/{name}" for rid in ids]
 
 
 def run_data_manifest(wildcards):
@@ -51,6 +64,7 @@ def summary_tables():
         tables.append("results/tables/bottleneck2d.md")
     if SVD_RUNS:
         tables.append("results/tables/svd_flattening.md")
+    tables += [f"results/tables/{t}.md" for t in SUP_TABLES]
     return tables
 
 
@@ -61,6 +75,7 @@ def summary_figures():
     if SVD_RUNS:
         figures += [f"results/figures/figure{SVD_FIGURES[s]}.png" for s in SVD_SETTINGS]
         figures.append("results/figures/figure12.png")
+    figures += [f"results/figures/{f}.png" for f in CURVE_FIGURES]
     return figures
 
 

@@ -1,5 +1,6 @@
 """Dataset preparation from tiny IDX fixtures written here: sources, manifest, and the errors."""
 
+import dataclasses
 import gzip
 import hashlib
 import struct
@@ -43,9 +44,9 @@ def write_fixture(folder, compress=True, n_train=N_TRAIN, n_test=N_TEST):
 @pytest.fixture
 def fixture_spec(monkeypatch):
     """fashion_mnist with no offline location, so only the test's folder is found."""
-    spec = datasets.DatasetSpec(
-        name="fashion_mnist",
-        torchvision_class="FashionMNIST",
+    spec = dataclasses.replace(
+        datasets.DATASETS["fashion_mnist"],
+        offline_dirs=(),
         how_to_get="install the Debian package dataset-fashion-mnist",
     )
     monkeypatch.setitem(datasets.DATASETS, "fashion_mnist", spec)
@@ -74,12 +75,12 @@ def test_torchvision_layout_is_found(tmp_path, fixture_spec):
 def test_known_content_checksums_pass_and_mismatch_fails(tmp_path, monkeypatch, fixture_spec):
     sums = write_fixture(tmp_path / "src")
     monkeypatch.setitem(
-        datasets.DATASETS, "fashion_mnist", datasets.DatasetSpec("fashion_mnist", "FashionMNIST", content_sha256=sums)
+        datasets.DATASETS, "fashion_mnist", dataclasses.replace(fixture_spec, content_sha256=sums)
     )
     prepare("fashion_mnist", tmp_path / "ok", local_dir=str(tmp_path / "src"))
     bad = dict(sums, **{"t10k-labels-idx1-ubyte": "0" * 64})
     monkeypatch.setitem(
-        datasets.DATASETS, "fashion_mnist", datasets.DatasetSpec("fashion_mnist", "FashionMNIST", content_sha256=bad)
+        datasets.DATASETS, "fashion_mnist", dataclasses.replace(fixture_spec, content_sha256=bad)
     )
     with pytest.raises(DatasetError, match=r"t10k-labels-idx1-ubyte.gz fails its checksum"):
         prepare("fashion_mnist", tmp_path / "bad", local_dir=str(tmp_path / "src"))
@@ -115,3 +116,99 @@ def test_prepared_data_is_verified_on_reuse(tmp_path, fixture_spec):
 def test_unknown_dataset():
     with pytest.raises(DatasetError, match="unknown dataset 'cifar7'"):
         prepare("cifar7", "/tmp/never")
+
+
+# ---- CIFAR, SVHN and Tiny-ImageNet from fixtures in their distribution formats ----------------------
+
+
+def write_cifar(root, classes=10, n=6):
+    """cifar-10-batches-py / cifar-100-python with tiny random batches (pickled as the originals)."""
+    import pickle
+
+    import numpy as np
+
+    tv = datasets.DATASETS["cifar10" if classes == 10 else "cifar100"].dataset_class()
+    folder = root / tv.base_folder
+    folder.mkdir(parents=True)
+    rng = np.random.default_rng(0)
+    label_key = "labels" if classes == 10 else "fine_labels"
+    for name, _ in tv.train_list + tv.test_list:
+        data = rng.integers(0, 256, (n, 3072), dtype=np.uint8)
+        with open(folder / name, "wb") as fh:
+            pickle.dump({"data": data, label_key: [i % classes for i in range(n)]}, fh)
+    with open(folder / tv.meta["filename"], "wb") as fh:
+        pickle.dump({tv.meta["key"]: [f"class{i}" for i in range(classes)]}, fh)
+    return n * len(tv.train_list), n * len(tv.test_list)
+
+
+@pytest.mark.parametrize("name,classes", [("cifar10", 10), ("cifar100", 100)])
+def test_prepare_cifar_from_a_local_folder(tmp_path, name, classes):
+    n_train, n_test = write_cifar(tmp_path / "src", classes)
+    with pytest.raises(DatasetError, match="fails its checksum.*verify_checksums: false"):
+        prepare(name, tmp_path / "out", local_dir=str(tmp_path / "src"))
+    manifest = prepare(name, tmp_path / "out", local_dir=str(tmp_path / "src"), verify_checksums=False)
+    assert manifest["shapes"] == {"train": [n_train, 3, 32, 32], "test": [n_test, 3, 32, 32]}
+    x, y, _ = load_prepared(tmp_path / "out", "train")
+    assert x.dtype == torch.uint8 and int(y.max()) < classes and len(manifest["classes"]) == classes
+
+
+def test_cifar_pixels_keep_their_channel_order(tmp_path):
+    import pickle
+
+    write_cifar(tmp_path / "src")
+    batch = tmp_path / "src" / "cifar-10-batches-py" / "data_batch_1"
+    with open(batch, "rb") as fh:
+        raw = pickle.load(fh)["data"][0]
+    prepare("cifar10", tmp_path / "out", local_dir=str(tmp_path / "src"), verify_checksums=False)
+    x, _, _ = load_prepared(tmp_path / "out", "train")
+    # The python batches store each row as 1024 red, then 1024 green, then 1024 blue values.
+    assert torch.equal(x[0].flatten(), torch.from_numpy(raw))
+
+
+def test_prepare_svhn_from_mat_files(tmp_path):
+    import numpy as np
+    import scipy.io
+
+    src = tmp_path / "src"
+    src.mkdir()
+    for split, n in (("train", 7), ("test", 3)):
+        X = np.random.default_rng(0).integers(0, 256, (32, 32, 3, n), dtype=np.uint8)
+        y = np.array([[10 if i == 0 else i] for i in range(n)])  # SVHN stores the digit 0 as label 10
+        scipy.io.savemat(src / f"{split}_32x32.mat", {"X": X, "y": y})
+    manifest = prepare("svhn", tmp_path / "out", local_dir=str(src), verify_checksums=False)
+    assert manifest["shapes"] == {"train": [7, 3, 32, 32], "test": [3, 3, 32, 32]}
+    _, y, _ = load_prepared(tmp_path / "out", "train")
+    assert y.tolist() == list(range(7))
+
+
+@pytest.mark.parametrize("regrouped", [False, True])
+def test_prepare_tiny_imagenet_with_validation_as_test_set(tmp_path, regrouped):
+    from PIL import Image
+
+    root = tmp_path / "tiny-imagenet-200"
+    wnids = ["n01", "n02", "n03"]
+    for i, w in enumerate(wnids):
+        (root / "train" / w / "images").mkdir(parents=True)
+        for j in range(2):
+            Image.new("RGB", (64, 64), (i * 80, j * 100, 7)).save(root / "train" / w / "images" / f"{w}_{j}.JPEG")
+    lines = []
+    for k, w in enumerate(["n03", "n01", "n03", "n02"]):
+        folder = root / "val" / (f"{w}/images" if regrouped else "images")
+        folder.mkdir(parents=True, exist_ok=True)
+        Image.new("L", (64, 64), 30 * k).save(folder / f"val_{k}.JPEG")  # greyscale, as some originals
+        lines.append(f"val_{k}.JPEG\t{w}\t0\t0\t63\t63")
+    if not regrouped:
+        (root / "val" / "val_annotations.txt").write_text("\n".join(lines) + "\n")
+    manifest = prepare("tiny_imagenet", tmp_path / "out", local_dir=str(root))
+    assert manifest["shapes"] == {"train": [6, 3, 64, 64], "test": [4, 3, 64, 64]}
+    assert manifest["classes"] == wnids
+    _, y_test, _ = load_prepared(tmp_path / "out", "test")
+    assert sorted(y_test.tolist()) == [0, 1, 2, 2]
+
+
+def test_missing_cifar_and_tiny_say_how_to_get_them(tmp_path):
+    for name, hint in (("cifar10", "cifar-10-batches-py"), ("svhn", "train_32x32.mat"), ("tiny_imagenet", "tiny-imagenet-200")):
+        with pytest.raises(DatasetError) as err:
+            prepare(name, tmp_path / name, local_dir=str(tmp_path / "nowhere"))
+        msg = str(err.value)
+        assert hint in msg and "\n" not in msg and not (tmp_path / name).exists()

@@ -1,5 +1,6 @@
 """Appendix B / G glue on a tiny prepared fixture: run rows, training, extraction, figures of merit."""
 
+import dataclasses
 import pytest
 import torch
 
@@ -22,7 +23,7 @@ def config(repo):
 
 @pytest.fixture
 def prepared(tmp_path, monkeypatch):
-    monkeypatch.setitem(datasets.DATASETS, "fashion_mnist", datasets.DatasetSpec("fashion_mnist", "FashionMNIST"))
+    monkeypatch.setitem(datasets.DATASETS, "fashion_mnist", dataclasses.replace(datasets.DATASETS["fashion_mnist"], offline_dirs=()))
     write_fixture(tmp_path / "src")
     prepare("fashion_mnist", tmp_path / "data", local_dir=str(tmp_path / "src"), verify_checksums=False)
     return tmp_path / "data"

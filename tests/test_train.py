@@ -90,3 +90,11 @@ def test_factor_policy_mixes_targets_with_the_rendered_factors():
     _, targets = MixPolicy("factor", 1.0).forward(model, batch, torch.Generator().manual_seed(0), 2)
     torch.testing.assert_close(targets.sum(1), torch.ones(16))
     assert ((targets > 0) & (targets < 1)).any()  # some pairs mix the two labels
+
+
+def test_channels_last_is_refused_for_convolutions_narrower_than_8_on_the_cpu():
+    from mmcore.models import create_model
+    from mmcore.train import channels_last_supported
+
+    assert channels_last_supported(create_model("preactresnet18", num_classes=10, in_channels=1, width=8))
+    assert not channels_last_supported(create_model("preactresnet18", num_classes=10, in_channels=1, width=4))

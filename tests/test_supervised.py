@@ -1,0 +1,260 @@
+"""The supervised suite: run sheet (stand-in, sharing, canonical cells), subsets, schedules, resume,
+tables against hand computations, and the paper's numbers."""
+
+import dataclasses
+import math
+
+import numpy as np
+import pytest
+import torch
+import yaml
+
+from mmcore.config import ConfigError, load_schema, validate_config
+from mmcore.data import datasets
+from mmcore.data.datasets import prepare
+from mmcore.data.loader import class_balanced_subset
+from mmcore.experiments.supervised import summarise, train_run
+from mmcore.io import read_json
+from mmcore.report import SUPERVISED_COLUMNS, TABLE3_COLUMNS, supervised_scale, supervised_table
+from mmcore.runsheet import supervised_cells, supervised_run, table_cells
+from mmcore.train import seed_generator
+
+SCHEMA = load_schema("schemas/config.schema.yaml")
+
+
+def config(**supervised):
+    return validate_config({"supervised": supervised}, SCHEMA)
+
+
+def paper_config():
+    with open("configs/paper.yaml") as fh:
+        return validate_config(yaml.safe_load(fh), SCHEMA)
+
+
+# ---- run sheet ---------------------------------------------------------------------------------------
+
+
+def test_stand_in_shares_runs_across_datasets_and_tables():
+    cells = supervised_cells(config())
+    by = {(c["table"], c["dataset"], c["arch"], c["method"], c["alpha"]): c for c in cells}
+    c10 = by[("table1", "cifar10", "preactresnet18", "manifold", 2.0)]
+    c100 = by[("table1", "cifar100", "preactresnet18", "manifold", 2.0)]
+    svhn = by[("table2", "svhn", "preactresnet18", "manifold", 2.0)]
+    ids = [r["run_id"] for r in c10["runs"]]
+    assert ids == [r["run_id"] for r in c100["runs"]] == [r["run_id"] for r in svhn["runs"]]
+    assert all(r["dataset"] == "fashion_mnist" for r in c10["runs"])
+    assert len(ids) == 2 and len(set(ids)) == 2  # two seeds, two runs
+
+
+def test_paper_scale_runs_are_distinct_and_faithful():
+    cfg = paper_config()
+    assert cfg["supervised"]["stand_in"] is None
+    cells = supervised_cells(cfg)
+    runs = {r["run_id"]: r for c in cells for r in c["runs"]}
+    by = {(c["table"], c["dataset"], c["arch"], c["method"]): c for c in cells}
+    pre18 = by[("table1", "cifar10", "preactresnet18", "manifold")]["runs"][0]
+    assert (pre18["epochs"], pre18["milestones"], pre18["layers"]) == (1200, "400,800", "0,1,2")
+    assert json_kwargs(pre18) == {"width": 64, "stem_stride": 1}
+    wrn = by[("table1", "cifar100", "wrn28_10", "manifold")]["runs"][0]
+    assert (wrn["epochs"], wrn["milestones"], wrn["layers"]) == (400, "200,300", "0,1")  # the paper's text
+    assert json_kwargs(wrn) == {"widen_factor": 10, "stem_stride": 1}
+    tiny = by[("table3", "tiny_imagenet", "preactresnet18", "manifold")]["runs"][0]
+    assert (tiny["epochs"], json_kwargs(tiny)["stem_stride"]) == (2000, 2)
+    assert by[("table2", "svhn", "preactresnet18", "none")]["runs"][0]["train_per_class"] == 7325
+    assert len(by[("table1", "cifar10", "preactresnet18", "none")]["runs"]) == 5
+    # Table 1 and 2: 3 datasets x 3 archs x 3 methods x 5 seeds, all distinct.
+    t12 = {r["run_id"] for c in cells if c["table"] in ("table1", "table2") for r in c["runs"]}
+    assert len(t12) == 135
+    assert len(runs) == len({tuple(sorted((k, str(v)) for k, v in r.items() if k != "run_id")) for r in runs.values()})
+
+
+def json_kwargs(run):
+    import json
+
+    return json.loads(run["model_kwargs"])
+
+
+def test_wrn_layers_option_follows_the_code():
+    cells = supervised_cells(config(wrn_layers="code", stand_in=None))
+    wrn = next(c for c in cells if c["arch"] == "wrn28_10" and c["method"] == "manifold")
+    assert wrn["layers"] == "0,1,2"
+
+
+def test_canonical_cells_share_runs():
+    sup = config()["supervised"]
+    sched = {"epochs": 4, "milestones": [2]}
+    empty = supervised_run(sup, "cifar10", "preactresnet18", "manifold", 2.0, [], False, sched, 0)
+    none = supervised_run(sup, "cifar10", "preactresnet18", "none", 0.0, [0, 1, 2], False, sched, 0)
+    assert empty["run_id"] == none["run_id"] and none["alpha"] == 0.0 and none["layers"] == ""
+    k0 = supervised_run(sup, "cifar10", "preactresnet18", "manifold", 2.0, [0], True, sched, 0)
+    inp = supervised_run(sup, "cifar10", "preactresnet18", "input", 2.0, [0, 1, 2], False, sched, 0)
+    assert k0["run_id"] == inp["run_id"] and inp["method"] == "input" and not inp["detach"]
+    blocked = supervised_run(sup, "cifar10", "preactresnet18", "manifold", 2.0, [2, 0, 1], True, sched, 0)
+    assert blocked["layers"] == "0,1,2" and blocked["detach"] and "detach" in blocked["run_id"]
+
+
+def test_schedule_errors_are_config_errors():
+    with pytest.raises(ConfigError, match="schedule 'nope' is not defined"):
+        supervised_cells(config(table1={"schedule": "nope"}))
+    with pytest.raises(ConfigError, match="milestone must be below epochs"):
+        supervised_cells(config(schedules={"preact": {"epochs": 4, "milestones": [4]}}))
+
+
+def test_table_cells_cover_every_table_and_figure():
+    cells = table_cells(config(stand_in=None))
+    assert set(cells) == {"table1", "table2", "table3", "table5", "table6", "alpha_grid", "figure6", "figure7"}
+    assert len(cells["table5"]) == 20  # 10 sets x 2 datasets
+    assert [c["layers"] for c in cells["figure6"]] == ["0", "1", "2", "0,1,2", "0,1,2"]
+    assert [c["detach"] for c in cells["figure6"]] == [False] * 4 + [True]
+
+
+def test_scale_label_names_every_reduction():
+    sup = config()["supervised"]
+    label = supervised_scale(sup, "table1")
+    assert label.startswith("reduced: fashion_mnist stands in")
+    assert "preact schedule 8 epochs" in label and "(paper 1200 at [400, 800])" in label
+    assert "2 seed(s) (paper 5)" in label
+    assert supervised_scale(paper_config()["supervised"], "table1") == "paper"
+
+
+# ---- data --------------------------------------------------------------------------------------------
+
+
+def test_class_balanced_subset_is_seeded_and_balanced():
+    y = torch.tensor([0] * 50 + [1] * 30 + [2] * 5)
+    a = class_balanced_subset(y, 10, torch.Generator().manual_seed(1))
+    b = class_balanced_subset(y, 10, torch.Generator().manual_seed(1))
+    c = class_balanced_subset(y, 10, torch.Generator().manual_seed(2))
+    assert torch.equal(a, b) and not torch.equal(a, c)
+    assert torch.bincount(y[a]).tolist() == [10, 10, 5]  # a smaller class keeps all its images
+    assert len(set(a.tolist())) == a.numel() and torch.equal(a, a.sort().values)
+
+
+@pytest.fixture(scope="module")
+def prepared(tmp_path_factory):
+    from test_datasets import write_fixture
+
+    root = tmp_path_factory.mktemp("sup")
+    write_fixture(root / "src", n_train=200, n_test=40)
+    spec = dataclasses.replace(datasets.DATASETS["fashion_mnist"], offline_dirs=())
+    old = datasets.DATASETS["fashion_mnist"]
+    datasets.DATASETS["fashion_mnist"] = spec
+    try:
+        prepare("fashion_mnist", root / "data", local_dir=str(root / "src"), verify_checksums=False)
+    finally:
+        datasets.DATASETS["fashion_mnist"] = old
+    return root / "data"
+
+
+def tiny_run(method="manifold", alpha=2.0, epochs=3, milestones=(1, 2), seed=0):
+    sup = config(stand_in={"width_scale": 0.125, "train_per_class": 6, "test_size": 30}, batch_size=16)
+    sched = {"epochs": epochs, "milestones": list(milestones)}
+    return supervised_run(sup["supervised"], "cifar10", "preactresnet18", method, alpha, [0, 1, 2], False, sched, seed)
+
+
+def test_schedule_lr_and_per_epoch_evaluation(prepared, tmp_path):
+    run = tiny_run(epochs=4, milestones=(1, 3))
+    metrics = train_run(run, prepared, tmp_path / "m.pt", tmp_path / "h.csv", tmp_path / "metrics.json", device="cpu")
+    import pandas as pd
+
+    h = pd.read_csv(tmp_path / "h.csv")
+    assert h["epoch"].tolist() == [1, 2, 3, 4]
+    # lr of epoch e (0-based) = 0.1 * 0.1 ** (number of milestones <= e), as the authors' adjust_learning_rate.
+    assert np.allclose(h["lr"], [0.1 * 0.1 ** sum(m <= e for m in (1, 3)) for e in range(4)])
+    assert metrics["n_train"] == 60 and metrics["n_test"] == 30
+    best = h.loc[h["test_error"].idxmin()]
+    assert metrics["test_error_best"] == pytest.approx(best["test_error"])
+    assert metrics["test_error_final"] == pytest.approx(h["test_error"].iloc[-1])
+    assert read_json(tmp_path / "metrics.json")["run"]["run_id"] == run["run_id"]
+
+
+def test_resume_after_a_kill_gives_the_uninterrupted_metrics(prepared, tmp_path):
+    run = tiny_run()
+    whole = train_run(run, prepared, tmp_path / "a.pt", tmp_path / "a.csv", tmp_path / "a.json", device="cpu")
+    ckpt = tmp_path / "ckpt" / "last.pt"
+    # 60 images / batch 16 = 4 steps per epoch; stop in the middle of epoch 2.
+    partial = train_run(
+        run, prepared, tmp_path / "b.pt", tmp_path / "b.csv", tmp_path / "b.json",
+        device="cpu", checkpoint_path=ckpt, stop_after=6,
+    )
+    assert partial == {} and ckpt.exists() and not (tmp_path / "b.json").exists()
+    resumed = train_run(
+        run, prepared, tmp_path / "b.pt", tmp_path / "b.csv", tmp_path / "b.json", device="cpu", checkpoint_path=ckpt
+    )
+    for key in ("test_error_best", "test_error_final", "test_nll_best", "test_nll_final", "train_loss_final"):
+        assert resumed[key] == whole[key], key
+    assert not ckpt.exists()  # dropped once the run is complete
+
+
+def test_nan_guard_names_epoch_and_step(prepared, tmp_path):
+    run = dict(tiny_run(), lr=1e38)
+    with pytest.raises(FloatingPointError, match=r"at epoch \d+, step \d+ of 4"):
+        train_run(run, prepared, tmp_path / "m.pt", tmp_path / "h.csv", tmp_path / "x.json", device="cpu")
+
+
+def test_summarise_picks_the_earliest_best_epoch():
+    h = [
+        {"epoch": 1, "test_error": 30.0, "test_nll": 1.0, "train_loss": 0.3},
+        {"epoch": 2, "test_error": 20.0, "test_nll": 0.8, "train_loss": 0.2},
+        {"epoch": 3, "test_error": 20.0, "test_nll": 0.7, "train_loss": 0.1},
+        {"epoch": 4, "test_error": 25.0, "test_nll": 0.9, "train_loss": 0.1},
+    ]
+    s = summarise(h)
+    assert (s["best_epoch"], s["test_error_best"], s["test_nll_best"], s["test_error_final"]) == (2, 20.0, 0.8, 25.0)
+
+
+# ---- tables --------------------------------------------------------------------------------------------
+
+
+def fake_metrics(cells, seed_offset=0.0):
+    out = {}
+    for i, cell in enumerate(cells):
+        for j, rid in enumerate(cell["run_ids"]):
+            out[rid] = {
+                "metrics": {
+                    "test_error_best": 10.0 + i + 2 * j,
+                    "test_error_final": 11.0 + i + 4 * j,
+                    "test_nll_best": 0.5 + 0.1 * j,
+                    "test_top5_best": 90.0 + j,
+                }
+            }
+    return out
+
+
+def test_supervised_table_against_hand_computation():
+    cells = table_cells(config(stand_in=None))["table1"]  # no stand-in: every cell has runs of its own
+    metrics = fake_metrics(cells)
+    t = supervised_table("table1", cells, metrics, "reduced: test")
+    assert list(t.columns) == SUPERVISED_COLUMNS and len(t) == len(cells) == 18
+    row = t.iloc[0]  # cell 0, seeds give 10 and 12 (best), 11 and 15 (final)
+    assert row["test_error_best_mean"] == 11.0 and row["test_error_best_std"] == pytest.approx(math.sqrt(2))
+    assert row["test_error_final_mean"] == 13.0 and row["test_error_final_std"] == pytest.approx(math.sqrt(8))
+    assert row["n_seeds"] == 2
+    paper = t.set_index(["dataset", "arch", "method"])
+    assert paper.loc[("cifar10", "preactresnet18", "manifold"), "paper_value"] == 2.95
+    assert paper.loc[("cifar100", "wrn28_10", "input"), "paper_nll"] == 0.927
+
+
+def test_paper_values_of_tables_3_5_6():
+    cells = table_cells(config(stand_in=None))
+    t3 = supervised_table("table3", cells["table3"], fake_metrics(cells["table3"]), "x")
+    assert list(t3.columns) == TABLE3_COLUMNS
+    r = t3.set_index(["method", "alpha"])
+    assert (r.loc[("manifold", 0.2), "paper_value"], r.loc[("manifold", 0.2), "paper_top5"]) == (58.70, 73.59)
+    assert r.loc[("none", 0.0), "paper_value"] == 55.52
+    assert r.loc[("none", 0.0), "top1_acc_best_mean"] == pytest.approx(100 - 10.0)  # one seed, best error 10
+    assert r.loc[("none", 0.0), "top5_acc_best_mean"] == 90.0
+    t5 = supervised_table("table5", cells["table5"], fake_metrics(cells["table5"]), "x").set_index(["dataset", "layers"])
+    assert t5.loc[("cifar10", ""), "paper_value"] == pytest.approx(100 - 95.27)
+    assert t5.loc[("cifar100", "0,1,2,3"), "paper_value"] == pytest.approx(100 - 80.18)
+    assert t5.loc[("cifar10", "0"), "paper_value"] == pytest.approx(100 - 96.73)
+    t6 = supervised_table("table6", cells["table6"], fake_metrics(cells["table6"]), "x").set_index(["method", "alpha"])
+    assert t6.loc[("input", 1.5), "paper_value"] == pytest.approx(100 - 96.84)
+    grid = supervised_table("alpha_grid", cells["alpha_grid"], fake_metrics(cells["alpha_grid"]), "x")
+    assert grid["paper_value"].isna().all()
+
+
+def test_seed_generator_streams_differ():
+    a = torch.randperm(10, generator=seed_generator(0, "labels_per_class"))
+    b = torch.randperm(10, generator=seed_generator(0, "test_subset"))
+    assert not torch.equal(a, b)
