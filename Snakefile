@@ -16,6 +16,7 @@ include: "rules/data.smk"
 include: "rules/synthetic.smk"
 include: "rules/representations.smk"
 include: "rules/supervised.smk"
+include: "rules/robustness.smk"
 include: "rules/report.smk"
 
 

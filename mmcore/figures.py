@@ -12,7 +12,7 @@ from .io import atomic_write  # noqa: E402
 from .mixup import mix, sample_mix  # noqa: E402
 from .train import seed_generator  # noqa: E402
 
-__all__ = ["figure4", "figure5", "loss_curves_figure", "spectra_figure"]
+__all__ = ["deformation_figure", "figure4", "figure5", "loss_curves_figure", "spectra_figure"]
 
 
 def figure4(
@@ -126,6 +126,33 @@ def loss_curves_figure(path: str, curves: dict[str, list[tuple[list, list]]], ti
     ax.set_ylabel("train loss (binary cross entropy on softmax)")
     ax.set_title(textwrap.fill(title, 90), fontsize=8)
     ax.legend(fontsize=8)
+    fig.tight_layout()
+    atomic_write(path, lambda tmp: fig.savefig(tmp, dpi=100, format="png"))
+    plt.close(fig)
+
+
+def deformation_figure(path: str, table, title: str) -> None:
+    """Table 9 as a picture: accuracy against deformation strength, one panel per deformation."""
+    import textwrap
+
+    kinds = [k for k in ("rotation", "shear", "zoom_in", "zoom_out") if k in set(table["deformation"])]
+    units = {"rotation": "max angle (degrees)", "shear": "max shear (radians)", "zoom_in": "box (%)", "zoom_out": "scale (%)"}
+    fig, axes = plt.subplots(1, max(1, len(kinds)), figsize=(4.2 * max(1, len(kinds)), 3.8), squeeze=False)
+    clean = table[table["deformation"] == "none"]
+    for ax, kind in zip(axes[0], kinds):
+        sub = table[table["deformation"] == kind]
+        for (method, alpha), g in sub.groupby(["method", "alpha"], sort=False):
+            g = g.sort_values("param")
+            label = method if method == "none" else f"{method} alpha {alpha:g}"
+            line = ax.plot(g["param"], g["acc_mean"], marker="o", ms=3, label=label)[0]
+            base = clean[(clean["method"] == method) & (clean["alpha"] == alpha)]["acc_mean"]
+            if len(base):
+                ax.axhline(float(base.iloc[0]), color=line.get_color(), lw=0.6, ls=":")
+        ax.set_xlabel(units[kind])
+        ax.set_ylabel("test accuracy (%)")
+        ax.set_title(kind.replace("_", "-"), fontsize=9)
+        ax.legend(fontsize=7)
+    fig.suptitle(textwrap.fill(title + " (dotted: clean accuracy)", 120), fontsize=8)
     fig.tight_layout()
     atomic_write(path, lambda tmp: fig.savefig(tmp, dpi=100, format="png"))
     plt.close(fig)

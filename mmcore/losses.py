@@ -24,14 +24,14 @@ def bce_softmax(logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
     log(1 - p_c) is computed as logsumexp over the other classes minus logsumexp over all, which stays
     exact where p_c rounds to 1; both logs are clamped at -100 as ``nn.BCELoss`` does.
     """
-    z = logits.float()
+    z = logits if logits.dtype == torch.float64 else logits.float()  # fp32 at least (AMP), fp64 kept
     lse = torch.logsumexp(z, dim=1, keepdim=True)
     logp = z - lse
     num_classes = z.shape[1]
     eye = torch.eye(num_classes, dtype=torch.bool, device=z.device)
     others = z.unsqueeze(1).expand(-1, num_classes, -1).masked_fill(eye, float("-inf"))
     log1mp = torch.logsumexp(others, dim=2) - lse
-    t = targets.float()
+    t = targets.to(z.dtype)
     return -(t * logp.clamp(min=-100.0) + (1 - t) * log1mp.clamp(min=-100.0)).mean()
 
 

@@ -30,6 +30,8 @@ __all__ = [
     "supervised_cells",
     "supervised_runs",
     "table_cells",
+    "robustness_cells",
+    "ROBUSTNESS_EVALUATIONS",
 ]
 
 #: Columns every experiment's rows share; experiment-specific settings follow them.
@@ -397,10 +399,54 @@ def supervised_cells(config: dict) -> list[dict]:
     return cells
 
 
+#: Section 5.2 / appendix D evaluations and the output each builds.
+ROBUSTNESS_EVALUATIONS = {"table9": "deform", "table7": "fgsm", "pgd_sanity": "pgd"}
+
+
+def robustness_cells(config: dict) -> list[dict]:
+    """Cells of Table 9 (deformations), Table 7 (FGSM) and the PGD check, on supervised runs.
+
+    The runs are made exactly as the supervised tables make theirs, so Table 1's models are shared.
+    """
+    sup, rob = config["supervised"], config["robustness"]
+    cells = []
+
+    def add(table, dataset, arch, method, alpha, block):
+        sched = _schedule(sup, block, dataset, arch)
+        seeds = block["seeds"] if block.get("seeds") is not None else sup["seeds"]
+        layers = default_layers(arch, sup)
+        runs = [supervised_run(sup, dataset, arch, method, alpha, layers, False, sched, s) for s in seeds]
+        cells.append({
+            "table": table,
+            "dataset": dataset,
+            "arch": arch,
+            "method": runs[0]["method"],
+            "alpha": runs[0]["alpha"],
+            "layers": runs[0]["layers"],
+            "detach": False,
+            "runs": runs,
+        })
+
+    block = rob["table9"]
+    if block["enabled"]:
+        for m in block["models"]:
+            add("table9", block["dataset"], block["arch"], m["method"], m["alpha"], block)
+    block = rob["fgsm"]
+    if block["enabled"]:
+        for model in block["models"]:
+            for method, alpha in block["methods"].items():
+                add("table7", model["dataset"], model["arch"], method, alpha, block)
+    block = rob["pgd"]
+    if block["enabled"]:
+        for method, alpha in block["methods"].items():
+            add("pgd_sanity", block["dataset"], block["arch"], method, alpha, block)
+    return cells
+
+
 def table_cells(config: dict) -> dict[str, list[dict]]:
     """Per table or figure name, its cells without the full run rows (run ids instead): rule params."""
     out: dict[str, list[dict]] = {}
-    for cell in supervised_cells(config):
+    for cell in supervised_cells(config) + robustness_cells(config):
         slim = {k: v for k, v in cell.items() if k not in ("runs", "table")}
         slim["run_ids"] = [r["run_id"] for r in cell["runs"]]
         out.setdefault(cell["table"], []).append(slim)
@@ -408,7 +454,7 @@ def table_cells(config: dict) -> dict[str, list[dict]]:
 
 
 def supervised_runs(config: dict) -> list[dict]:
-    return [run for cell in supervised_cells(config) for run in cell["runs"]]
+    return [run for cell in supervised_cells(config) + robustness_cells(config) for run in cell["runs"]]
 
 
 def all_runs(config: dict) -> dict[str, dict]:

@@ -4,7 +4,13 @@ import sys
 from mmcore.config import ConfigError, load_schema, validate_config
 from mmcore.data.datasets import DATASETS
 from mmcore.report import representations_scale, supervised_scale, synthetic_scale
-from mmcore.runsheet import SUPERVISED_TABLES, SVD_FIGURES, all_runs, table_cells
+from mmcore.runsheet import (
+    ROBUSTNESS_EVALUATIONS,
+    SUPERVISED_TABLES,
+    SVD_FIGURES,
+    all_runs,
+    table_cells,
+)
 
 try:
     config.update(
@@ -28,7 +34,10 @@ FIGURE5_RUNS = [r for r in REP_RUNS if r["setting"].startswith("bottleneck2d")]
 SVD_RUNS = [r for r in REP_RUNS if not r["setting"].startswith("bottleneck2d")]
 SVD_SETTINGS = config["representations"]["svd"]["settings"]
 SUP_TABLES = [t for t in SUPERVISED_TABLES if t in TABLE_CELLS]
-CURVE_FIGURES = [f for f in TABLE_CELLS if f not in SUPERVISED_TABLES]
+CURVE_FIGURES = [
+    f for f in config["supervised"]["loss_curves"]["figures"] if f in TABLE_CELLS
+]
+ROBUSTNESS_TABLES = [t for t in ROBUSTNESS_EVALUATIONS if t in TABLE_CELLS]
 
 
 wildcard_constraints:
@@ -64,7 +73,7 @@ def summary_tables():
         tables.append("results/tables/bottleneck2d.md")
     if SVD_RUNS:
         tables.append("results/tables/svd_flattening.md")
-    tables += [f"results/tables/{t}.md" for t in SUP_TABLES]
+    tables += [f"results/tables/{t}.md" for t in SUP_TABLES + ROBUSTNESS_TABLES]
     return tables
 
 
@@ -76,6 +85,8 @@ def summary_figures():
         figures += [f"results/figures/figure{SVD_FIGURES[s]}.png" for s in SVD_SETTINGS]
         figures.append("results/figures/figure12.png")
     figures += [f"results/figures/{f}.png" for f in CURVE_FIGURES]
+    if "table9" in ROBUSTNESS_TABLES:
+        figures.append("results/figures/table9_deformations.png")
     return figures
 
 

@@ -205,12 +205,37 @@ def test_supervised_tables_and_curves(smoke):
     assert (smoke / "results" / "figures" / "figure6.png").stat().st_size > 10_000
     runs = list((smoke / "results" / "runs").glob("sup-*"))
     # table2 (svhn) and the alpha grid share the stand-in's runs with table1 and table3: no duplicates.
-    assert len(runs) == len({r.name for r in runs}) == 11
+    assert len(runs) == len({r.name for r in runs}) == 11  # Table 9's input alpha-2 run is Figure 6's {0}
     for run in runs:
         h = pd.read_csv(run / "history.csv")
         assert h["epoch"].tolist() == [1, 2] and {"test_error", "test_nll", "lr"} <= set(h.columns)
         assert (smoke / "benchmarks" / "results" / "supervised_train" / f"{run.name}.tsv").exists()
     assert not list((smoke / "results" / "checkpoints").glob("sup-*/last.pt"))
+
+
+def test_robustness_tables(smoke):
+    from mmcore.experiments.robustness import PGD_COLUMNS, TABLE7_COLUMNS, TABLE9_COLUMNS
+
+    tables = smoke / "results" / "tables"
+    t9 = pd.read_csv(tables / "table9.csv")
+    assert list(t9.columns) == TABLE9_COLUMNS
+    assert set(t9["deformation"]) == {"none", "rotation", "shear", "zoom_in", "zoom_out"}
+    assert len(t9) == 5 * 4  # (clean + 4 deformations) x 4 models
+    assert (smoke / "results" / "figures" / "table9_deformations.png").stat().st_size > 10_000
+    t7 = pd.read_csv(tables / "table7.csv")
+    assert list(t7.columns) == TABLE7_COLUMNS and sorted(set(t7["epsilon"])) == [0.0, 0.03]
+    clean = t7[t7["epsilon"] == 0]
+    assert (clean["acc_mean"] == clean["clean_acc_mean"]).all()  # epsilon 0 is the clean accuracy
+    pgd = pd.read_csv(tables / "pgd_sanity.csv")
+    assert list(pgd.columns) == PGD_COLUMNS and set(pgd["method"]) == {"input", "manifold"}
+    # Evaluations are jobs of their own: changing a deformation strength retrains nothing.
+    cfg = smoke_config(smoke)
+    cfg["robustness"]["deformations"]["rotation"] = [20, 40]
+    (smoke / "deform.yaml").write_text(yaml.safe_dump(cfg))
+    out = snakemake(smoke, "-n", "--configfile", "deform.yaml")
+    counts = job_counts(out.stdout + out.stderr)
+    assert "supervised_train" not in counts and counts["robustness_deform"] == 4
+    assert counts["robustness_table9"] == 1
 
 
 def test_paper_config_dry_run_lists_each_training_run_once(smoke):

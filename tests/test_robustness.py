@@ -1,0 +1,207 @@
+"""Deformations (against PIL and hand-built geometry), FGSM and PGD (against finite differences and on
+tiny models), and the robustness tables against hand computations and the paper's numbers."""
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+from PIL import Image
+from torch import nn
+
+from mmcore import attacks
+from mmcore.deform import deform
+from mmcore.experiments.robustness import (
+    PGD_COLUMNS,
+    TABLE7_COLUMNS,
+    TABLE9_COLUMNS,
+    pgd_outputs,
+    table7_outputs,
+    table9_outputs,
+)
+from mmcore.io import write_json
+
+
+def gen(seed=0):
+    return torch.Generator().manual_seed(seed)
+
+
+@pytest.mark.parametrize("kind,param", [("rotation", 0), ("shear", 0), ("zoom_in", 100), ("zoom_out", 100)])
+@pytest.mark.parametrize("interpolation", ["nearest", "bilinear"])
+def test_identity_strengths_leave_images_unchanged(kind, param, interpolation):
+    x = torch.rand(6, 3, 32, 32, generator=gen())
+    assert torch.equal(deform(x, kind, param, gen(), interpolation), x)
+
+
+@pytest.mark.parametrize("angle", [17.0, 45.0, 90.0])
+def test_rotation_matches_pil(angle):
+    img = torch.randint(0, 256, (32, 32), generator=gen(1), dtype=torch.uint8)
+    # deform draws the angle as u * t, u ~ U(-1, 1); choosing t = angle / |u| pins it to +-angle.
+    u = torch.rand(1, generator=gen(3), dtype=torch.float64).item() * 2 - 1
+    drawn = math.copysign(angle, u)
+    ours = deform(img.float().div(255)[None, None], "rotation", angle / abs(u), gen(3))
+    pil = np.asarray(Image.fromarray(img.numpy()).rotate(drawn, resample=Image.NEAREST))
+    got = (ours[0, 0] * 255).round().to(torch.uint8).numpy()
+    assert (got == pil).mean() >= 0.99
+
+
+def test_rotation_angles_are_uniform_within_the_range_and_seeded():
+    x = torch.zeros(400, 1, 9, 9)
+    x[:, :, 4, 4:] = 1.0  # a ray from the centre to the right edge
+    out = deform(x, "rotation", 40, gen(5))
+    again = deform(x, "rotation", 40, gen(5))
+    assert torch.equal(out, again)
+    # The ray's end pixel moves off the horizontal for most draws, never beyond 40 degrees.
+    ys, xs = torch.nonzero(out[:, 0] > 0.5, as_tuple=True)[1:]
+    angles = torch.rad2deg(torch.atan2(-(ys.float() - 4), xs.float() - 4))
+    far = (ys - 4) ** 2 + (xs - 4) ** 2 >= 9
+    assert angles[far].abs().max() <= 40 + 10  # pixel grid tolerance
+
+
+def checkerboard(size=32, cell=4):
+    idx = torch.arange(size) // cell
+    return ((idx[:, None] + idx[None, :]) % 2).float()[None, None]
+
+
+def test_zoom_in_enlarges_the_centre_box():
+    board = checkerboard()
+    out = deform(board, "zoom_in", 50, gen())
+    centre = board[..., 8:24, 8:24]
+    assert torch.equal(out, centre.repeat_interleave(2, -1).repeat_interleave(2, -2))
+
+
+def test_zoom_out_shrinks_into_a_black_border():
+    board = checkerboard()
+    out = deform(board, "zoom_out", 200, gen())
+    assert torch.equal(out[..., 8:24, 8:24], board[..., ::2, ::2])  # nearest: every other pixel
+    border = torch.ones(32, 32, dtype=torch.bool)
+    border[8:24, 8:24] = False
+    assert out[0, 0][border].abs().sum() == 0
+
+
+def test_shear_moves_rows_sideways_by_the_tangent():
+    x = torch.zeros(1, 1, 21, 21)
+    x[0, 0, :, 10] = 1.0  # a vertical line through the centre
+    # Fix the draw: the first uniform of gen(7) gives the angle.
+    u = torch.rand(1, generator=gen(7), dtype=torch.float64).item() * 2 - 1
+    r = 0.5 / abs(u)
+    out = deform(x, "shear", r, gen(7))
+    angle = u * r  # radians
+    cols = out[0, 0].argmax(1).float()
+    slope = np.polyfit(np.arange(21) - 10, cols.numpy() - 10, 1)[0]
+    assert slope == pytest.approx(-math.tan(angle), abs=0.08) or slope == pytest.approx(math.tan(angle), abs=0.08)
+    assert abs(slope) > 0.4
+
+
+# ---- attacks ------------------------------------------------------------------------------------------
+
+
+def tiny_model(seed=0):
+    torch.manual_seed(seed)
+    return nn.Sequential(nn.Flatten(), nn.Linear(3 * 6 * 6, 16), nn.Tanh(), nn.Linear(16, 5)).double()
+
+
+def test_fgsm_gradient_sign_matches_finite_differences():
+    model = tiny_model()
+    x = torch.rand(4, 3, 6, 6, generator=gen(2), dtype=torch.float64)
+    y = torch.tensor([0, 1, 2, 3])
+
+    def to_input(p):
+        return (p - 0.5) / 0.25
+
+    grad = attacks.input_gradient(model, x, y, to_input)
+    from mmcore.losses import bce_softmax, one_hot
+
+    def loss(p):
+        return bce_softmax(model(to_input(p)), one_hot(y, 5).double()).item()
+
+    h = 1e-6
+    checked = 0
+    for flat in range(0, x.numel(), 7):
+        e = torch.zeros_like(x).view(-1)
+        e[flat] = h
+        e = e.view_as(x)
+        fd = (loss(x + e) - loss(x - e)) / (2 * h)
+        if abs(fd) > 1e-7:
+            assert math.copysign(1, fd) == grad.view(-1)[flat].sign().item()
+            assert fd == pytest.approx(grad.view(-1)[flat].item(), rel=1e-4, abs=1e-9)
+            checked += 1
+    assert checked > 10
+
+
+def test_fgsm_with_epsilon_zero_is_the_clean_accuracy_and_clamps_to_pixels():
+    model = tiny_model()
+    x = torch.rand(50, 3, 6, 6, generator=gen(3), dtype=torch.float64)
+    y = torch.randint(0, 5, (50,), generator=gen(4))
+
+    def to_input(p):
+        return p
+
+    assert torch.equal(attacks.fgsm(model, x, y, 0.0, to_input), x)
+    adv = attacks.fgsm(model, x, y, 0.3, to_input)
+    assert adv.min() >= 0 and adv.max() <= 1 and (adv - x).abs().max() <= 0.3 + 1e-12
+    assert attacks.accuracy(model, attacks.fgsm(model, x, y, 0.0, to_input), y, to_input) == attacks.accuracy(
+        model, x, y, to_input
+    )
+
+
+def test_unbounded_pgd_drives_accuracy_to_zero_and_the_projection_bounds_it():
+    model = tiny_model(1)
+    x = torch.rand(100, 3, 6, 6, generator=gen(5), dtype=torch.float64)
+
+    def to_input(p):
+        return (p - 0.5) / 0.25
+
+    with torch.no_grad():
+        y = model(to_input(x)).argmax(1)  # labels the model gets right: clean accuracy 100 %
+    assert attacks.accuracy(model, x, y, to_input) == 100.0
+    adv = attacks.pgd(model, x, y, steps=200, step_size=0.01, to_input=to_input)
+    assert attacks.accuracy(model, adv, y, to_input) <= 2.0
+    bounded = attacks.pgd(model, x, y, steps=20, step_size=0.01, to_input=to_input, epsilon=0.05)
+    assert (bounded - x).abs().max() <= 0.05 + 1e-12
+
+
+# ---- tables ---------------------------------------------------------------------------------------------
+
+
+def cell(method, alpha, run_ids, dataset="cifar100", arch="preactresnet34"):
+    return {"dataset": dataset, "arch": arch, "method": method, "alpha": alpha, "layers": "", "detach": False, "run_ids": run_ids}
+
+
+def test_table9_against_hand_computation(tmp_path):
+    cells = [cell("none", 0.0, ["a0", "a1"]), cell("manifold", 2.0, ["b0", "b1"])]
+    paths = []
+    for rid, base in (("a0", 50), ("a1", 54), ("b0", 60), ("b1", 62)):
+        p = tmp_path / f"{rid}.json"
+        write_json(p, {"run": {"run_id": rid}, "metrics": {"clean": base + 10, "deformations": {
+            "rotation": {"20": base, "40": base - 20}, "zoom_out": {"120": base - 5}}}})
+        paths.append(str(p))
+    t = table9_outputs(cells, paths, csv=tmp_path / "t.csv", md=tmp_path / "t.md", png=tmp_path / "t.png",
+                       scale="reduced: x", interpolation="nearest")
+    assert list(t.columns) == TABLE9_COLUMNS
+    r = t.set_index(["deformation", "param", "method"])
+    assert r.loc[("rotation", 20.0, "none"), "acc_mean"] == 52 and r.loc[("rotation", 20.0, "none"), "acc_std"] == pytest.approx(math.sqrt(8))
+    assert r.loc[("rotation", 20.0, "manifold"), "paper_acc"] == 60.08
+    assert r.loc[("zoom_out", 120.0, "none"), "paper_acc"] == 43.18
+    assert r.loc[("none", 0.0, "manifold"), "acc_mean"] == 71
+    assert (tmp_path / "t.png").stat().st_size > 10_000
+    assert pd.read_csv(tmp_path / "t.csv").shape[0] == len(t)
+
+
+def test_table7_and_pgd_tables(tmp_path):
+    cells = [cell("input", 1.0, ["i"], "cifar10", "preactresnet18"), cell("manifold", 2.0, ["m"], "cifar10", "preactresnet18")]
+    paths = []
+    for rid, acc in (("i", 30.0), ("m", 40.0)):
+        p = tmp_path / f"{rid}.json"
+        write_json(p, {"run": {"run_id": rid}, "metrics": {"clean": 80.0, "fgsm": {"0": 80.0, "0.0314": acc}, "pgd": 0.5}})
+        paths.append(str(p))
+    t7 = table7_outputs(cells, paths, csv=tmp_path / "7.csv", md=tmp_path / "7.md", scale="x")
+    assert list(t7.columns) == TABLE7_COLUMNS
+    r = t7.set_index(["method", "epsilon"])
+    assert r.loc[("input", 0.0314), "acc_mean"] == 30.0 and r.loc[("input", 0.0314), "paper_acc"] == 71.51
+    assert r.loc[("manifold", 0.0), "acc_mean"] == r.loc[("manifold", 0.0), "clean_acc_mean"] == 80.0
+    pg = pgd_outputs(cells, paths, csv=tmp_path / "p.csv", md=tmp_path / "p.md", scale="x", iterations=200, step_size=0.01, epsilon=None)
+    assert list(pg.columns) == PGD_COLUMNS
+    assert pg.set_index("method").loc["manifold", "paper_acc"] == 0.0 and pg["acc_mean"].tolist() == [0.5, 0.5]
+    assert "unbounded" in (tmp_path / "p.md").read_text()
