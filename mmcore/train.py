@@ -4,7 +4,7 @@ Experiments differ by their batch source (the synthetic renderer now, dataset lo
 their :class:`mmcore.policy.MixPolicy`, never by copies of this loop. The loop counts optimisation
 steps; sources that think in epochs map epochs to steps.
 
-Resumption: every ``checkpoint_every`` steps the full state (model, optimiser, scheduler, source and
+Resumption: every ``checkpoint_every`` steps the full state (model, optimiser, source and
 mixing generators, global RNG, history) goes to a side path that is not a workflow output; a killed
 run restarts from there and produces the same result as an uninterrupted one.
 """
@@ -22,6 +22,7 @@ import torch
 from torch import nn
 
 from .losses import get_loss
+from .optim import SGD, Adam, step_lr
 from .policy import Batch, MixPolicy
 
 __all__ = ["TrainConfig", "BatchSource", "train", "make_optimizer", "seed_generator", "channels_last_supported"]
@@ -83,11 +84,12 @@ def channels_last_supported(model: nn.Module) -> bool:
     return narrowest >= 8
 
 
-def make_optimizer(model: nn.Module, cfg: TrainConfig) -> torch.optim.Optimizer:
+def make_optimizer(model: nn.Module, cfg: TrainConfig):
+    """``mmcore.optim``'s Adam or SGD (torch.optim's arithmetic without its per-process dynamo import)."""
     if cfg.optimizer == "adam":
-        return torch.optim.Adam(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+        return Adam(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
     if cfg.optimizer == "sgd":
-        return torch.optim.SGD(
+        return SGD(
             model.parameters(),
             lr=cfg.lr,
             momentum=cfg.momentum,
@@ -126,7 +128,6 @@ def train(
     """
     loss_fn = get_loss(cfg.loss)
     optimizer = make_optimizer(model, cfg)
-    scheduler = torch.optim.lr_scheduler.MultiStepLR(optimizer, cfg.milestones, cfg.gamma)
     mix_gen = seed_generator(seed, "mix")
     history: list[dict] = []
     start = 0
@@ -137,7 +138,6 @@ def train(
         state = torch.load(ckpt, map_location="cpu", weights_only=True)
         model.load_state_dict(state["model"])
         optimizer.load_state_dict(state["optimizer"])
-        scheduler.load_state_dict(state["scheduler"])
         source.load_state_dict(state["source"])
         mix_gen.set_state(state["mix_generator"])
         torch.set_rng_state(state["torch_rng"])
@@ -165,11 +165,10 @@ def train(
             raise FloatingPointError(
                 f"training loss became {loss.item()} at {where}; lower the learning rate or check the data"
             )
-        optimizer.zero_grad(set_to_none=True)
+        optimizer.zero_grad()
         loss.backward()
+        lr = optimizer.lr = step_lr(cfg.lr, cfg.milestones, cfg.gamma, step)
         optimizer.step()
-        lr = optimizer.param_groups[0]["lr"]  # the rate this step used, before the schedule moves it
-        scheduler.step()
         n = targets.shape[0]
         window_loss += loss.item() * n
         window_correct += int((logits.argmax(1) == targets.argmax(1)).sum())
@@ -192,7 +191,6 @@ def train(
                 {
                     "model": model.state_dict(),
                     "optimizer": optimizer.state_dict(),
-                    "scheduler": scheduler.state_dict(),
                     "source": source.state_dict(),
                     "mix_generator": mix_gen.get_state(),
                     "torch_rng": torch.get_rng_state(),

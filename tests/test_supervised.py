@@ -102,7 +102,7 @@ def test_schedule_errors_are_config_errors():
 
 def test_table_cells_cover_every_table_and_figure():
     cells = table_cells(config(stand_in=None))
-    assert set(cells) == {"table1", "table2", "table3", "table5", "table6", "alpha_grid", "figure6", "figure7"}
+    assert set(cells) == {"table1", "table2", "table3", "table5", "table6", "alpha_grid", "figure6", "figure7", "table9", "table7", "pgd_sanity"}
     assert len(cells["table5"]) == 20  # 10 sets x 2 datasets
     assert [c["layers"] for c in cells["figure6"]] == ["0", "1", "2", "0,1,2", "0,1,2"]
     assert [c["detach"] for c in cells["figure6"]] == [False] * 4 + [True]
