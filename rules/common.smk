@@ -77,6 +77,11 @@ def summary_tables():
     return tables
 
 
+def scorecard_inputs():
+    """The CSV tables the scorecard reads (all of this run's tables)."""
+    return [t.replace(".md", ".csv") for t in summary_tables()]
+
+
 def summary_figures():
     figures = ["results/figures/figure4.png"]
     if FIGURE5_RUNS:
@@ -92,4 +97,5 @@ def summary_figures():
 
 def get_final_output():
     csvs = [t.replace(".md", ".csv") for t in summary_tables()]
-    return summary_tables() + csvs + summary_figures() + ["results/report.md"]
+    scorecard = ["results/tables/scorecard.md", "results/tables/scorecard.csv"]
+    return summary_tables() + csvs + summary_figures() + scorecard + ["results/report.md"]

@@ -4,6 +4,7 @@
 
 rule report_summary:
     input:
+        scorecard="results/tables/scorecard.md",
         tables=summary_tables(),
         figures=summary_figures(),
     output:
@@ -19,3 +20,28 @@ rule report_summary:
         title="Manifold Mixup reproduction: results of this run",
     script:
         "../workflow_scripts/report_summary.py"
+
+
+rule report_scorecard:
+    input:
+        tables=scorecard_inputs(),
+    output:
+        csv=report(
+            "results/tables/scorecard.csv",
+            caption="../report/scorecard.rst",
+            category="Reproduction scorecard",
+        ),
+        md=report(
+            "results/tables/scorecard.md",
+            caption="../report/scorecard.rst",
+            category="Reproduction scorecard",
+        ),
+    log:
+        "logs/report_scorecard.log",
+    conda:
+        "../envs/mmcore.yaml"
+    resources:
+        mem_mb=500,
+        runtime=5,
+    script:
+        "../workflow_scripts/report_scorecard.py"

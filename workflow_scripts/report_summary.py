@@ -6,7 +6,8 @@ from mmcore.steps import step
 
 def main(smk):
     with step(smk.log[0]):
-        summary_page(smk.output[0], smk.params.title, smk.input.tables, smk.input.figures)
+        tables = [smk.input.scorecard, *smk.input.tables]  # the scorecard first: the run at a glance
+        summary_page(smk.output[0], smk.params.title, tables, smk.input.figures)
 
 
 main(snakemake)  # noqa: F821
