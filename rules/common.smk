@@ -74,6 +74,7 @@ def summary_tables():
     if SVD_RUNS:
         tables.append("results/tables/svd_flattening.md")
     tables += [f"results/tables/{t}.md" for t in SUP_TABLES + ROBUSTNESS_TABLES]
+    tables += [f"results/tables/{f}_loss.md" for f in CURVE_FIGURES]
     return tables
 
 

@@ -72,6 +72,16 @@ rule supervised_curves:
             caption="../report/loss_curves.rst",
             category="Section 5.1: supervised",
         ),
+        csv=report(
+            "results/tables/{figure}_loss.csv",
+            caption="../report/loss_curves.rst",
+            category="Section 5.1: supervised",
+        ),
+        md=report(
+            "results/tables/{figure}_loss.md",
+            caption="../report/loss_curves.rst",
+            category="Section 5.1: supervised",
+        ),
     log:
         "logs/supervised_curves/{figure}.log",
     wildcard_constraints:

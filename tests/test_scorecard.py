@@ -36,3 +36,14 @@ def test_fgsm_claim_uses_the_largest_epsilon(tmp_path):
             for m, e, acc in [("manifold", 0.0, 90.0), ("manifold", 0.03, 20.0), ("none", 0.0, 95.0), ("none", 0.03, 30.0)]]
     card = scorecard({"table7": write(tmp_path, "table7", rows)})
     assert card.iloc[0]["measured"] == "20 vs 30" and card.iloc[0]["holds"] == "no"
+
+
+def test_figure6_claims_read_the_loss_table(tmp_path):
+    rows = [
+        {"curve": "{0} input mixup", "layers": "0", "detach": False, "final_train_loss_mean": 0.30, "scale": "x"},
+        {"curve": "{2}", "layers": "2", "detach": False, "final_train_loss_mean": 0.20, "scale": "x"},
+        {"curve": "{0,1,2}", "layers": "0,1,2", "detach": False, "final_train_loss_mean": 0.25, "scale": "x"},
+        {"curve": "{0,1,2} gradient blocked", "layers": "0,1,2", "detach": True, "final_train_loss_mean": 0.24, "scale": "x"},
+    ]
+    card = scorecard({"figure6_loss": write(tmp_path, "figure6_loss", rows)})
+    assert card["holds"].tolist() == ["yes", "no"] and card["paper"].tolist() == ["holds (figure only)"] * 2

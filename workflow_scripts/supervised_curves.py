@@ -9,7 +9,15 @@ from mmcore.steps import step
 def main(smk):
     with step(smk.log[0]):
         histories = {Path(p).parent.name: p for p in smk.input.histories}
-        curves_outputs(smk.wildcards.figure, smk.params.cells, histories, png=smk.output.png, scale=smk.params.scale)
+        curves_outputs(
+            smk.wildcards.figure,
+            smk.params.cells,
+            histories,
+            png=smk.output.png,
+            csv=smk.output.csv,
+            md=smk.output.md,
+            scale=smk.params.scale,
+        )
 
 
 main(snakemake)  # noqa: F821

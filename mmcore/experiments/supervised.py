@@ -240,19 +240,35 @@ def curve_label(cell: dict) -> str:
     return label
 
 
-def curves_outputs(figure: str, cells: list[dict], history_paths: dict[str, str], *, png: str, scale: str) -> None:
-    """Figures 6 / 7: training loss per epoch for each mixing set (mean over seeds)."""
+def curves_outputs(
+    figure: str, cells: list[dict], history_paths: dict[str, str], *, png: str, csv: str, md: str, scale: str
+) -> None:
+    """Figures 6 / 7: training loss per epoch for each mixing set (mean over seeds), and a table of the
+    last epoch's loss per curve (what the scorecard reads)."""
     import pandas as pd
 
     from ..figures import loss_curves_figure
+    from ..report import write_table
 
-    curves = {}
+    curves, rows = {}, []
     for cell in cells:
         runs = []
         for rid in cell["run_ids"]:
             h = pd.read_csv(history_paths[rid])
             runs.append((h["epoch"].tolist(), h["train_loss"].tolist()))
         curves[curve_label(cell)] = runs
+        last = [losses[-1] for _, losses in runs]
+        rows.append({
+            "curve": curve_label(cell), "layers": cell["layers"], "detach": cell["detach"], "method": cell["method"],
+            "alpha": cell["alpha"], "n_seeds": len(last), "final_train_loss_mean": sum(last) / len(last),
+            "scale": scale,
+        })
+    write_table(
+        pd.DataFrame(rows), csv, md,
+        title=f"Figure {figure.removeprefix('figure')}: training loss at the last epoch per mixing set",
+        notes=[f"Scale: {scale}.", "The paper: mixing in deeper layers ends with the lowest training loss; "
+               "blocking the gradient before the mixing layer with the highest."],
+    )
     first = cells[0]
     number = figure.removeprefix("figure")
     title = f"Figure {number}: {first['dataset']} {first['arch']}, train loss per epoch ({scale})"
