@@ -246,3 +246,80 @@ def test_paper_config_dry_run_lists_each_training_run_once(smoke):
     jobs = re.findall(r"results/runs/(sup-[^/\s]+)/model\.pt", out)
     assert len(jobs) == len(set(jobs)) == counts["supervised_train"]
     assert counts["supervised_train"] >= 135
+
+
+def dry_run_counts(smoke, name: str, cfg: dict) -> dict[str, int]:
+    (smoke / name).write_text(yaml.safe_dump(cfg))
+    out = snakemake(smoke, "-n", "--configfile", name)
+    return job_counts(out.stdout + out.stderr)
+
+
+def test_plotting_only_change_reruns_only_the_plot_and_the_report(smoke):
+    cfg = smoke_config(smoke)
+    cfg["synthetic"]["figure4_examples"] = cfg["synthetic"]["figure4_examples"] + 2
+    assert dry_run_counts(smoke, "plot.yaml", cfg) == {"synthetic_figure4": 1, "report_summary": 1, "all": 1}
+
+
+def test_one_experiments_training_setting_reruns_only_its_runs(smoke):
+    cfg = smoke_config(smoke)
+    cfg["representations"]["lr"] = 0.0005
+    counts = dry_run_counts(smoke, "replr.yaml", cfg)
+    rep = cfg["representations"]
+    n_runs = len(rep["methods"]) * len(rep["seeds"]) * (len(rep["figure5"]["class_subsets"]) + len(rep["svd"]["settings"]))
+    assert counts.pop("representations_train") == counts.pop("representations_extract") == n_runs
+    assert counts == {"representations_svd": 1, "representations_figure5": 1, "report_scorecard": 1,
+                      "report_summary": 1, "all": 1}
+
+
+def test_adding_a_seed_runs_only_the_new_seed_and_the_aggregates(smoke):
+    cfg = smoke_config(smoke)
+    cfg["synthetic"]["seeds"] = cfg["synthetic"]["seeds"] + [7]
+    counts = dry_run_counts(smoke, "seed.yaml", cfg)
+    per_seed = len(cfg["synthetic"]["tasks"]) * len(cfg["synthetic"]["methods"])
+    assert counts.pop("synthetic_train") == counts.pop("synthetic_evaluate") == per_seed
+    assert counts == {"synthetic_table8": 1, "report_scorecard": 1, "report_summary": 1, "all": 1}
+
+
+def test_deleting_one_runs_output_rebuilds_only_that_run(smoke):
+    run = sorted((smoke / "results" / "runs").glob("sup-*"))[0]
+    (run / "model.pt").unlink()
+    out = snakemake(smoke, "-n", "--configfile", "configs/smoke.yaml")
+    counts = job_counts(out.stdout + out.stderr)
+    assert counts["supervised_train"] == 1
+    assert f"results/runs/{run.name}/model.pt" in out.stdout
+    # Its evaluations and the tables that read it follow; no other run retrains.
+    assert set(counts) <= {"supervised_train", "supervised_table", "supervised_curves", "robustness_deform",
+                           "robustness_fgsm", "robustness_pgd", "robustness_table9", "robustness_table7",
+                           "robustness_pgd_table", "report_scorecard", "report_summary", "all"}
+    snakemake(smoke, "--configfile", "configs/smoke.yaml")  # rebuild it for the tests that follow
+
+
+def chromium() -> str | None:
+    """Debian's chromium, installed when missing where apt works (as CI runs: root)."""
+    found = shutil.which("chromium")
+    if found or os.geteuid() != 0 or not shutil.which("apt-get"):
+        return found
+    for cmd in (["apt-get", "install", "-y", "-qq", "--no-install-recommends", "chromium"], ["apt-get", "update", "-qq"],
+                ["apt-get", "install", "-y", "-qq", "--no-install-recommends", "chromium"]):
+        subprocess.run(cmd, capture_output=True, timeout=600)
+        if shutil.which("chromium"):
+            break
+    return shutil.which("chromium")
+
+
+def test_html_report_is_self_contained_and_renders_in_chromium(smoke):
+    snakemake(smoke, "--report", "report.html", "--configfile", "configs/smoke.yaml")
+    html = (smoke / "report.html").read_text()
+    assert "Reproduction scorecard" in html and "figure6.png" in html
+    assert "src=\"http" not in html and "href=\"http" not in html.replace('href="https://snakemake', "")
+    browser = chromium()
+    if browser is None:
+        pytest.skip("no chromium (not root or no apt-get): the HTML report was built but not rendered")
+    shot = smoke / "report.png"
+    base = [browser, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--virtual-time-budget=8000"]
+    proc = subprocess.run(base + [f"--screenshot={shot}", "--window-size=1280,900", str(smoke / "report.html")],
+                          capture_output=True, text=True, timeout=180)
+    assert shot.exists() and shot.stat().st_size > 20_000, proc.stderr[-2000:]
+    dom = subprocess.run(base + ["--dump-dom", str(smoke / "report.html")], capture_output=True, text=True, timeout=180)
+    # The page's script ran and drew the categories of results (it is a single-page app).
+    assert "Reproduction scorecard" in dom.stdout and "Section 5.1" in dom.stdout
