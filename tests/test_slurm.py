@@ -12,9 +12,9 @@ cluster runs SLURM_CONF stays /dev/null (tests/conftest.py); only the cluster-mo
 real config, and only while the daemons are up.
 """
 
-import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -28,7 +28,11 @@ from test_workflow import WORKFLOW_FILES
 
 pytestmark = pytest.mark.integration
 
-SUBSET = ["results/tables/table8.md", "results/figures/figure4.png", "results/data/fashion_mnist/manifest.json"]
+SUBSET = [
+    "results/tables/table8.md",  # 6 synthetic_train, 6 synthetic_evaluate, synthetic_table8
+    "results/figures/figure4.png",
+    "results/data/fashion_mnist/manifest.json",  # prepare_data from the IDX fixture
+]
 SUBMITTED = re.compile(r"Job \d+ has been submitted with SLURM jobid (\d+) \(log: (\S+)\)\.")
 
 
@@ -68,27 +72,32 @@ def work(tmp_path_factory, request):
 def local_profile(profile: dict) -> dict:
     """profiles/slurm for the test node: its partition, no GPU, one CPU per job; all else as written."""
     profile["default-resources"]["slurm_partition"] = PARTITION
+    local = {"slurm_partition": PARTITION, "gpu": 0, "cpus_per_task": 1}
     for res in profile["set-resources"].values():
-        res.update({k: v for k, v in {"slurm_partition": PARTITION, "gpu": 0, "cpus_per_task": 1}.items() if k in res})
+        res.update({key: value for key, value in local.items() if key in res})
     profile["set-threads"] = {rule: 1 for rule in profile["set-threads"]}
     return profile
 
 
-def cluster_snakemake(work: Path, *args: str, limit: int = 420) -> subprocess.Popen:
-    """Start snakemake with the Slurm profile. Wrapped in `timeout -s INT`: without a job status the
-    plugin would wait forever, and only SIGINT stops it."""
+def cluster_snakemake(work: Path, log: str, *args: str, limit: int = 420) -> subprocess.Popen:
+    """Start snakemake with the Slurm profile, its output in work/log. Wrapped in `timeout -s INT`:
+    without a job status the plugin would wait forever, and only SIGINT stops it."""
     cmd = [
         "timeout", "-s", "INT", "-k", "30", str(limit), sys.executable, "-m", "snakemake",
         "--profile", "profiles/slurm-local", "--workflow-profile", "none",
         "--slurm-status-command", "squeue", "--slurm-init-seconds-before-status-checks", "2",
         "--slurm-keep-successful-logs", *args,
     ]
-    return subprocess.Popen(cmd, cwd=work, env=cluster_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            text=True)
+    with open(work / log, "w") as out:
+        proc = subprocess.Popen(cmd, cwd=work, env=cluster_env(), stdout=out, stderr=subprocess.STDOUT)
+    proc.log = work / log
+    return proc
 
 
 def finish(proc: subprocess.Popen) -> str:
-    out = proc.communicate(timeout=600)[0]
+    """Wait for the run; its output, which must end in success."""
+    proc.wait(timeout=600)
+    out = proc.log.read_text()
     assert proc.returncode == 0, out[-6000:]
     return out
 
@@ -103,9 +112,7 @@ def slurm_jobs(cluster: LocalSlurm) -> dict[str, dict]:
 
 
 def test_smoke_subset_runs_every_job_through_slurm(cluster, work):
-    t0 = time.monotonic()
-    out = finish(cluster_snakemake(work, *SUBSET, "--configfile", "configs/smoke.yaml"))
-    print(f"{len(SUBSET)} targets through Slurm in {time.monotonic() - t0:.0f} s")
+    out = finish(cluster_snakemake(work, "subset.log", *SUBSET, "--configfile", "configs/smoke.yaml"))
     submitted = SUBMITTED.findall(out)
     steps = re.search(r"(\d+) of (\d+) steps \(100%\) done", out)
     assert steps and len(submitted) == int(steps.group(2)) == 15, out[-3000:]  # each job its own sbatch
@@ -130,13 +137,13 @@ def test_cancelled_job_is_retried_and_the_workflow_completes(cluster, work):
     # One training run long enough (~10 s) to be cancelled mid-way, checkpointing every 10 steps.
     cfg["synthetic"].update(tasks=["A"], methods=["none"], seeds=[1], iterations=150, checkpoint_every=10)
     (work / "retry.yaml").write_text(yaml.safe_dump(cfg))
-    proc = cluster_snakemake(work, "results/tables/table8.md", "--configfile", "retry.yaml")
+    proc = cluster_snakemake(work, "retry.log", "results/tables/table8.md", "--configfile", "retry.yaml")
     try:
         victim = wait_for_checkpointed_training(cluster, work)
         assert subprocess.run(["scancel", victim], env=cluster_env()).returncode == 0
     except BaseException:
-        proc.send_signal(2)
-        proc.communicate(timeout=120)
+        proc.send_signal(signal.SIGINT)  # snakemake cancels its jobs
+        proc.wait(timeout=120)
         raise
     out = finish(proc)
     jobs = slurm_jobs(cluster)
@@ -159,7 +166,8 @@ def wait_for_checkpointed_training(cluster: LocalSlurm, work: Path, timeout: flo
     while time.monotonic() < deadline:
         for line in cluster.squeue("-t", "R", "-o", "%i|%k").splitlines():
             job_id, comment = line.split("|")
-            if comment.startswith("rule_synthetic_train") and list(work.glob("results/checkpoints/syn-*-s1-*/last.pt")):
+            checkpoint = list(work.glob("results/checkpoints/syn-*-s1-*/last.pt"))
+            if comment.startswith("rule_synthetic_train") and checkpoint:
                 return job_id
         time.sleep(0.3)
     raise AssertionError(f"no running synthetic_train job with a checkpoint within {timeout} s")

@@ -64,13 +64,11 @@ def ensure_packages() -> None:
 def _node_line() -> str:
     """This machine's CPUs as `slurmd -C` sees them, with ~95 % of its memory (less memory than
     configured would drain the node)."""
-    out = _run("slurmd", "-C").stdout.splitlines()[0].split()
-    fields = dict(f.split("=", 1) for f in out)
-    cpus = {k: fields[k] for k in ("CPUs", "Boards", "SocketsPerBoard", "CoresPerSocket", "ThreadsPerCore")}
+    fields = dict(f.split("=", 1) for f in _run("slurmd", "-C").stdout.split() if "=" in f)
+    layout = ("CPUs", "Boards", "SocketsPerBoard", "CoresPerSocket", "ThreadsPerCore")
+    cpus = " ".join(f"{k}={fields[k]}" for k in layout)
     mem = int(int(fields["RealMemory"]) * 0.95)
-    return "NodeName=localhost NodeAddr=127.0.0.1 NodeHostname=localhost " + " ".join(
-        f"{k}={v}" for k, v in cpus.items()
-    ) + f" RealMemory={mem} State=UNKNOWN"
+    return f"NodeName=localhost NodeAddr=127.0.0.1 NodeHostname=localhost {cpus} RealMemory={mem} State=UNKNOWN"
 
 
 def slurm_conf(state: Path = STATE) -> str:
@@ -139,9 +137,12 @@ class LocalSlurm:
             CONF.parent.mkdir(parents=True, exist_ok=True)
             CONF.write_text(slurm_conf(self.state))
             m = self.state / "munge"
-            self._spawn("munged", ["munged", "-F", "--force", f"--socket={m}/munge.socket", f"--key-file={key}",
-                                   f"--pid-file={m}/munged.pid", f"--log-file={m}/munged.log",
-                                   f"--seed-file={m}/munged.seed", "--origin=127.0.0.1"])
+            # --origin: no lookup of this host's name; --force: as root, with our own key.
+            self._spawn("munged", [
+                "munged", "-F", "--force", "--origin=127.0.0.1", f"--socket={m}/munge.socket",
+                f"--key-file={key}", f"--pid-file={m}/munged.pid", f"--log-file={m}/munged.log",
+                f"--seed-file={m}/munged.seed",
+            ])
             self._wait(lambda: (m / "munge.socket").exists(), 20, "munged did not create its socket")
             # /usr/sbin/slurmctld, not slurmctld-wlm: the alternatives link is the tested way.
             self._spawn("slurmctld", ["/usr/sbin/slurmctld", "-D", "-f", str(CONF)])
@@ -210,10 +211,10 @@ class LocalSlurm:
         return self.state / "pids" / f"{name}.pid"
 
     def _spawn(self, name: str, cmd: list[str]) -> None:
-        out = open(self.state / f"{name}.out", "w")
-        env = dict(os.environ, SLURM_CONF=str(CONF))
-        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
-                                start_new_session=True, env=env)  # = setsid: no terminal signals
+        """Run a daemon in the foreground in a session of its own (setsid) and save its PID."""
+        with open(self.state / f"{name}.out", "w") as out:
+            proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
+                                    start_new_session=True, env=cluster_env())
         self._pidfile(name).write_text(f"{proc.pid} {os.path.realpath(shutil.which(cmd[0]))}\n")
 
     def _saved(self, name: str) -> tuple[int, str] | None:
@@ -229,8 +230,8 @@ class LocalSlurm:
         if saved is None:
             return False
         try:
-            return os.path.realpath(f"/proc/{saved[0]}/exe") == saved[1] and \
-                Path(f"/proc/{saved[0]}/stat").read_text().split()[2] != "Z"
+            running = Path(f"/proc/{saved[0]}/stat").read_text().split()[2] != "Z"
+            return running and os.path.realpath(f"/proc/{saved[0]}/exe") == saved[1]
         except OSError:
             return False
 
