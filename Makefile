@@ -5,10 +5,12 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 # A Slurm client with no reachable config tries a DNS lookup at every snakemake start (the Slurm
 # executor plugin asks scontrol); local runs do not need Slurm, so point it at nothing unless set.
+# `make slurm` keeps the caller's SLURM_CONF (or Slurm's own default) for the cluster run.
+CLUSTER_SLURM_CONF := $(SLURM_CONF)
 SLURM_CONF ?= /dev/null
 export SLURM_CONF
 
-.PHONY: run test venv datasets clean
+.PHONY: run test venv datasets clean slurm
 
 venv: $(VENV)/.installed
 
@@ -31,6 +33,10 @@ run: venv datasets
 
 test: venv
 	$(VENV)/bin/pytest
+
+# The paper-scale workflow on a Slurm cluster (adapt profiles/slurm/ to your site first).
+slurm: venv
+	$(if $(CLUSTER_SLURM_CONF),SLURM_CONF=$(CLUSTER_SLURM_CONF),env -u SLURM_CONF) $(VENV)/bin/snakemake --profile profiles/slurm --workflow-profile none --configfile configs/paper.yaml
 
 clean:
 	rm -rf results logs benchmarks/results .snakemake
