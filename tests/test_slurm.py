@@ -111,9 +111,13 @@ def slurm_jobs(cluster: LocalSlurm) -> dict[str, dict]:
     return jobs
 
 
-def test_smoke_subset_runs_every_job_through_slurm(cluster, work):
+def test_smoke_subset_runs_every_job_through_slurm(cluster, work, capsys):
     out = finish(cluster_snakemake(work, "subset.log", *SUBSET, "--configfile", "configs/smoke.yaml"))
     submitted = SUBMITTED.findall(out)
+    with capsys.disabled():  # into the CI log: every smoke job and its Slurm job id
+        print("\nsmoke jobs submitted to Slurm:")
+        for job_id, log in submitted:
+            print(f"  Slurm job {job_id}: {Path(log).relative_to(work / '.snakemake' / 'slurm_logs')}")
     steps = re.search(r"(\d+) of (\d+) steps \(100%\) done", out)
     assert steps and len(submitted) == int(steps.group(2)) == 15, out[-3000:]  # each job its own sbatch
     jobs = slurm_jobs(cluster)
