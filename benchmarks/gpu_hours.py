@@ -13,7 +13,7 @@ import sys
 import yaml
 
 from mmcore.config import load_schema, validate_config
-from mmcore.runsheet import supervised_cells
+from mmcore.runsheet import supervised_runs
 
 #: Assumed seconds per epoch of 50,000 32x32 images (Tiny-ImageNet's stride-2 stem makes its 64x64
 #: images cost about the same per image as CIFAR's 32x32).
@@ -24,7 +24,7 @@ TRAIN_IMAGES = {"cifar10": 50_000, "cifar100": 50_000, "svhn": 62_156, "tiny_ima
 def main(path: str = "configs/paper.yaml") -> None:
     with open(path) as fh:
         cfg = validate_config(yaml.safe_load(fh), load_schema("schemas/config.schema.yaml"))
-    runs = {r["run_id"]: r for cell in supervised_cells(cfg) for r in cell["runs"]}
+    runs = {r["run_id"]: r for r in supervised_runs(cfg)}
     hours = collections.Counter()
     for r in runs.values():
         per_epoch = SECONDS_PER_50K_EPOCH[r["arch"]] * TRAIN_IMAGES.get(r["dataset"], 50_000) / 50_000
