@@ -285,6 +285,41 @@ def supervised_run(
     return row
 
 
+def _cell(
+    sup: dict,
+    table: str,
+    dataset: str,
+    arch: str,
+    method: str,
+    alpha: float,
+    block: dict,
+    layers=None,
+    detach: bool = False,
+) -> dict:
+    """One cell: the paper's names, the canonical (method, alpha, layers), one run row per seed.
+
+    ``layers`` None means the architecture's eligible set S (``default_layers``).
+    """
+    sched = _schedule(sup, block, dataset, arch)
+    seeds = block["seeds"] if block.get("seeds") is not None else sup["seeds"]
+    layers = default_layers(arch, sup) if layers is None else layers
+    runs = [
+        supervised_run(sup, dataset, arch, method, alpha, layers, detach, sched, s)
+        for s in seeds
+    ]
+    first = runs[0]
+    return {
+        "table": table,
+        "dataset": dataset,
+        "arch": arch,
+        "method": first["method"],
+        "alpha": first["alpha"],
+        "layers": first["layers"],
+        "detach": first["detach"],
+        "runs": runs,
+    }
+
+
 def supervised_cells(config: dict) -> list[dict]:
     """Every cell of the supervised tables and loss-curve figures, with the run rows behind it.
 
@@ -294,107 +329,81 @@ def supervised_cells(config: dict) -> list[dict]:
     """
     sup = config["supervised"]
     cells = []
-
-    def add(table, dataset, arch, method, alpha, layers, block, detach=False):
-        sched = _schedule(sup, block, dataset, arch)
-        seeds = block["seeds"] if block.get("seeds") is not None else sup["seeds"]
-        runs = [
-            supervised_run(sup, dataset, arch, method, alpha, layers, detach, sched, s)
-            for s in seeds
-        ]
-        first = runs[0]
-        cells.append(
-            {
-                "table": table,
-                "dataset": dataset,
-                "arch": arch,
-                "method": first["method"],
-                "alpha": first["alpha"],
-                "layers": first["layers"],
-                "detach": first["detach"],
-                "runs": runs,
-            }
-        )
-
     for table in ("table1", "table2"):
         block = sup[table]
         if block["enabled"]:
             for dataset in block["datasets"]:
                 for arch in block["archs"]:
                     for method, alpha in block["methods"].items():
-                        add(
-                            table,
-                            dataset,
-                            arch,
-                            method,
-                            alpha,
-                            default_layers(arch, sup),
-                            block,
+                        cells.append(
+                            _cell(sup, table, dataset, arch, method, alpha, block)
                         )
-    for table, key in (("table3", "methods"), ("table6", "methods")):
+    for table in ("table3", "table6"):
         block = sup[table]
         if block["enabled"]:
-            for method in block[key]:
+            for method in block["methods"]:
                 for alpha in [0.0] if method == "none" else block["alphas"]:
-                    add(
-                        table,
-                        block["dataset"],
-                        block["arch"],
-                        method,
-                        alpha,
-                        default_layers(block["arch"], sup),
-                        block,
+                    cells.append(
+                        _cell(
+                            sup,
+                            table,
+                            block["dataset"],
+                            block["arch"],
+                            method,
+                            alpha,
+                            block,
+                        )
                     )
     block = sup["table5"]
     if block["enabled"]:
         for dataset in block["datasets"]:
             for layers in block["layer_sets"]:
-                add(
-                    "table5",
-                    dataset,
-                    block["arch"],
-                    "manifold",
-                    block["alpha"],
-                    layers,
-                    block,
+                cells.append(
+                    _cell(
+                        sup,
+                        "table5",
+                        dataset,
+                        block["arch"],
+                        "manifold",
+                        block["alpha"],
+                        block,
+                        layers,
+                    )
                 )
     block = sup["alpha_grid"]
     if block["enabled"]:
         for dataset in block["datasets"]:
             for method in block["methods"]:
                 for alpha in block["alphas"]:
-                    add(
-                        "alpha_grid",
-                        dataset,
-                        block["arch"],
-                        method,
-                        alpha,
-                        default_layers(block["arch"], sup),
-                        block,
+                    cells.append(
+                        _cell(
+                            sup,
+                            "alpha_grid",
+                            dataset,
+                            block["arch"],
+                            method,
+                            alpha,
+                            block,
+                        )
                     )
     block = sup["loss_curves"]
     if block["enabled"]:
         for figure, spec in block["figures"].items():
-            for layers in block["layer_sets"]:
-                add(
-                    figure,
-                    spec["dataset"],
-                    spec["arch"],
-                    "manifold",
-                    block["alpha"],
-                    layers,
-                    block,
-                )
-            for layers in block["detached"]:
-                add(
-                    figure,
-                    spec["dataset"],
-                    spec["arch"],
-                    "manifold",
-                    block["alpha"],
-                    layers,
-                    block,
-                    detach=True,
+            for layers, detach in [(s, False) for s in block["layer_sets"]] + [
+                (s, True) for s in block["detached"]
+            ]:
+                cells.append(
+                    _cell(
+                        sup,
+                        figure,
+                        spec["dataset"],
+                        spec["arch"],
+                        "manifold",
+                        block["alpha"],
+                        block,
+                        layers,
+                        detach,
+                    )
                 )
     return cells
 
@@ -410,36 +419,49 @@ def robustness_cells(config: dict) -> list[dict]:
     """
     sup, rob = config["supervised"], config["robustness"]
     cells = []
-
-    def add(table, dataset, arch, method, alpha, block):
-        sched = _schedule(sup, block, dataset, arch)
-        seeds = block["seeds"] if block.get("seeds") is not None else sup["seeds"]
-        layers = default_layers(arch, sup)
-        runs = [supervised_run(sup, dataset, arch, method, alpha, layers, False, sched, s) for s in seeds]
-        cells.append({
-            "table": table,
-            "dataset": dataset,
-            "arch": arch,
-            "method": runs[0]["method"],
-            "alpha": runs[0]["alpha"],
-            "layers": runs[0]["layers"],
-            "detach": False,
-            "runs": runs,
-        })
-
     block = rob["table9"]
     if block["enabled"]:
         for m in block["models"]:
-            add("table9", block["dataset"], block["arch"], m["method"], m["alpha"], block)
+            cells.append(
+                _cell(
+                    sup,
+                    "table9",
+                    block["dataset"],
+                    block["arch"],
+                    m["method"],
+                    m["alpha"],
+                    block,
+                )
+            )
     block = rob["fgsm"]
     if block["enabled"]:
         for model in block["models"]:
             for method, alpha in block["methods"].items():
-                add("table7", model["dataset"], model["arch"], method, alpha, block)
+                cells.append(
+                    _cell(
+                        sup,
+                        "table7",
+                        model["dataset"],
+                        model["arch"],
+                        method,
+                        alpha,
+                        block,
+                    )
+                )
     block = rob["pgd"]
     if block["enabled"]:
         for method, alpha in block["methods"].items():
-            add("pgd_sanity", block["dataset"], block["arch"], method, alpha, block)
+            cells.append(
+                _cell(
+                    sup,
+                    "pgd_sanity",
+                    block["dataset"],
+                    block["arch"],
+                    method,
+                    alpha,
+                    block,
+                )
+            )
     return cells
 
 
@@ -454,7 +476,11 @@ def table_cells(config: dict) -> dict[str, list[dict]]:
 
 
 def supervised_runs(config: dict) -> list[dict]:
-    return [run for cell in supervised_cells(config) + robustness_cells(config) for run in cell["runs"]]
+    return [
+        run
+        for cell in supervised_cells(config) + robustness_cells(config)
+        for run in cell["runs"]
+    ]
 
 
 def all_runs(config: dict) -> dict[str, dict]:
