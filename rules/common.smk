@@ -99,4 +99,6 @@ def summary_figures():
 def get_final_output():
     csvs = [t.replace(".md", ".csv") for t in summary_tables()]
     scorecard = ["results/tables/scorecard.md", "results/tables/scorecard.csv"]
-    return summary_tables() + csvs + summary_figures() + scorecard + ["results/report.md"]
+    return (
+        summary_tables() + csvs + summary_figures() + scorecard + ["results/report.md"]
+    )
