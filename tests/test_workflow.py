@@ -281,17 +281,23 @@ def test_adding_a_seed_runs_only_the_new_seed_and_the_aggregates(smoke):
 
 
 def test_deleting_one_runs_output_rebuilds_only_that_run(smoke):
+    """Snakemake leaves a missing intermediate alone while everything that reads it is up to date (as
+    it does for temp files); asking for the run rebuilds that run alone, and the next plain run then
+    refreshes only what reads it."""
     run = sorted((smoke / "results" / "runs").glob("sup-*"))[0]
-    (run / "metrics.json").unlink()
+    for f in run.iterdir():
+        f.unlink()
+    target = f"results/runs/{run.name}/metrics.json"
+    out = snakemake(smoke, "-n", target, "--configfile", "configs/smoke.yaml")
+    assert job_counts(out.stdout + out.stderr) == {"supervised_train": 1}
+    snakemake(smoke, target, "--configfile", "configs/smoke.yaml")
     out = snakemake(smoke, "-n", "--configfile", "configs/smoke.yaml")
     counts = job_counts(out.stdout + out.stderr)
-    assert counts["supervised_train"] == 1
-    assert f"results/runs/{run.name}/metrics.json" in out.stdout
-    # Its evaluations and the tables that read it follow; no other run retrains.
-    assert set(counts) <= {"supervised_train", "supervised_table", "supervised_curves", "robustness_deform",
-                           "robustness_fgsm", "robustness_pgd", "robustness_table9", "robustness_table7",
-                           "robustness_pgd_table", "report_scorecard", "report_summary", "all"}
-    snakemake(smoke, "--configfile", "configs/smoke.yaml")  # rebuild it for the tests that follow
+    assert "supervised_train" not in counts and counts["supervised_table"] >= 1
+    assert set(counts) <= {"supervised_table", "supervised_curves", "robustness_deform", "robustness_fgsm",
+                           "robustness_pgd", "robustness_table9", "robustness_table7", "robustness_pgd_table",
+                           "report_scorecard", "report_summary", "all"}
+    snakemake(smoke, "--configfile", "configs/smoke.yaml")  # bring it up to date for the tests that follow
 
 
 def chromium() -> str | None:
