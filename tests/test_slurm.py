@@ -13,7 +13,6 @@ real config, and only while the daemons are up.
 """
 
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -24,7 +23,7 @@ import pytest
 import yaml
 
 from slurm.cluster import PARTITION, LocalSlurm, Unavailable, cluster_env
-from test_workflow import WORKFLOW_FILES
+from test_workflow import copy_workflow
 
 pytestmark = pytest.mark.integration
 
@@ -52,17 +51,7 @@ def cluster():
 @pytest.fixture(scope="module")
 def work(tmp_path_factory, request):
     """A copy of the workflow with the IDX fixture and the local variant of profiles/slurm."""
-    from test_datasets import write_fixture
-
-    root = Path(request.config.rootpath)
-    work = tmp_path_factory.mktemp("slurm")
-    for name in WORKFLOW_FILES:
-        src = root / name
-        (shutil.copytree if src.is_dir() else shutil.copy)(src, work / name)
-    write_fixture(work / "fixture-idx", n_train=200, n_test=60)
-    cfg = yaml.safe_load((work / "configs" / "smoke.yaml").read_text())
-    cfg["data"] = {"local_dirs": {"fashion_mnist": "fixture-idx"}, "verify_checksums": False}
-    (work / "configs" / "smoke.yaml").write_text(yaml.safe_dump(cfg))
+    work = copy_workflow(Path(request.config.rootpath), tmp_path_factory.mktemp("slurm"))
     profile = local_profile(yaml.safe_load((work / "profiles" / "slurm" / "config.yaml").read_text()))
     (work / "profiles" / "slurm-local").mkdir()
     (work / "profiles" / "slurm-local" / "config.yaml").write_text(yaml.safe_dump(profile, sort_keys=False))

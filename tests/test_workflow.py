@@ -45,20 +45,24 @@ def job_counts(output: str) -> dict[str, int]:
     return counts
 
 
-@pytest.fixture(scope="module")
-def smoke(tmp_path_factory, request):
-    root = Path(request.config.rootpath)
-    work = tmp_path_factory.mktemp("workflow")
+def copy_workflow(root: Path, work: Path) -> Path:
+    """The workflow's files in ``work``, with configs/smoke.yaml pointed at a tiny Fashion-MNIST-format
+    fixture, so the tests need no dataset on the machine."""
+    from test_datasets import write_fixture
+
     for name in WORKFLOW_FILES:
         src = root / name
         (shutil.copytree if src.is_dir() else shutil.copy)(src, work / name)
-    # A tiny Fashion-MNIST-format fixture, so the tests need no dataset on the machine.
-    from test_datasets import write_fixture
-
     write_fixture(work / "fixture-idx", n_train=200, n_test=60)
     cfg = smoke_config(work)
     cfg["data"] = {"local_dirs": {"fashion_mnist": "fixture-idx"}, "verify_checksums": False}
     (work / "configs" / "smoke.yaml").write_text(yaml.safe_dump(cfg))
+    return work
+
+
+@pytest.fixture(scope="module")
+def smoke(tmp_path_factory, request):
+    work = copy_workflow(Path(request.config.rootpath), tmp_path_factory.mktemp("workflow"))
     snakemake(work, "--configfile", "configs/smoke.yaml")
     return work
 

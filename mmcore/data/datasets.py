@@ -178,8 +178,6 @@ def dataset_spec(name: str) -> DatasetSpec:
     return DATASETS[name]
 
 
-_spec = dataset_spec
-
 
 def _sha256(path: Path) -> str:
     h = hashlib.sha256()
@@ -225,7 +223,7 @@ def _complete(spec: DatasetSpec, folder: Path) -> bool:
 
 def find_source(name: str, local_dir: str | None = None) -> Path | None:
     """The first folder holding a complete copy of ``name``, or None."""
-    spec = _spec(name)
+    spec = dataset_spec(name)
     for folder in _candidates(spec, local_dir):
         if _complete(spec, folder):
             return folder
@@ -490,7 +488,7 @@ def prepare(
     """Prepare ``name`` into ``out_dir`` (train.pt, test.pt, manifest.json); return the manifest."""
     import torch
 
-    spec = _spec(name)
+    spec = dataset_spec(name)
     out_dir = Path(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=f"prepare-{name}-") as tmp:

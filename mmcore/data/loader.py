@@ -15,7 +15,7 @@ import torch
 from ..policy import Batch
 from .augment import crop_flip
 
-__all__ = ["TensorSource", "class_balanced_subset", "normalise", "to_unit"]
+__all__ = ["TensorSource", "class_balanced_subset", "normalise", "standardise", "to_unit"]
 
 
 def to_unit(x_uint8: torch.Tensor) -> torch.Tensor:
@@ -30,10 +30,15 @@ def _per_channel(v, x: torch.Tensor) -> torch.Tensor | float:
     return torch.as_tensor(v, dtype=x.dtype, device=x.device).view(1, -1, 1, 1)
 
 
+def standardise(x: torch.Tensor, mean, std) -> torch.Tensor:
+    """Pixels in [0, 1] (N, C, H, W) -> (x - mean) / std per channel, as a new tensor (attacks
+    differentiate through it)."""
+    return (x - _per_channel(mean, x)) / _per_channel(std, x)
+
+
 def normalise(x_uint8: torch.Tensor, mean, std) -> torch.Tensor:
     """uint8 (N, H, W) or (N, C, H, W) -> float (N, C, H, W), (x / 255 - mean) / std per channel."""
-    x = to_unit(x_uint8)
-    return x.sub_(_per_channel(mean, x)).div_(_per_channel(std, x))
+    return standardise(to_unit(x_uint8), mean, std)
 
 
 def class_balanced_subset(y: torch.Tensor, per_class: int, generator: torch.Generator) -> torch.Tensor:
@@ -98,7 +103,7 @@ class TensorSource:
         x = to_unit(self.x[idx].to(self.device))
         if self.crop_padding or self.flip:
             x = crop_flip(x, self.crop_padding, self.flip, self.generator)
-        x = x.sub_(_per_channel(self.mean, x)).div_(_per_channel(self.std, x))
+        x = standardise(x, self.mean, self.std)
         fmt = torch.channels_last if self.channels_last else torch.contiguous_format
         return Batch(x=x.contiguous(memory_format=fmt), y=self.y[idx].to(self.device))
 

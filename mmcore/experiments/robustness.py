@@ -17,7 +17,7 @@ import torch
 
 from .. import attacks
 from ..data.datasets import dataset_spec
-from ..data.loader import to_unit
+from ..data.loader import standardise, to_unit
 from ..deform import deform
 from ..io import read_json, write_json
 from ..provenance import provenance, resolve_device
@@ -45,11 +45,9 @@ def _setup(run: dict, data_dir, model_path, device: str):
     spec = dataset_spec(run["dataset"])
     model = load_model(run, model_path, dev)
     x, y = test_set(run, data_dir)
-    mean = torch.tensor(spec.mean, device=dev).view(1, -1, 1, 1)
-    std = torch.tensor(spec.std, device=dev).view(1, -1, 1, 1)
 
     def to_input(pixels: torch.Tensor) -> torch.Tensor:
-        return (pixels - mean) / std
+        return standardise(pixels, spec.mean, spec.std)
 
     return dev, model, to_unit(x).to(dev), y.to(dev), to_input
 
@@ -149,15 +147,15 @@ def _model_key(method: str, alpha: float) -> str:
     return "none" if method == "none" else f"{method}_{alpha:g}"
 
 
-def _load(cells: list[dict], paths: list[str]) -> tuple[dict, list[dict]]:
-    by_run = {m["run"]["run_id"]: m for m in (read_json(p) for p in paths)}
-    return by_run, cells
+def _load(paths: list[str]) -> dict:
+    """Evaluation files by run id."""
+    return {m["run"]["run_id"]: m for m in (read_json(p) for p in paths)}
 
 
 def table9_outputs(cells, paths, *, csv, md, png, scale, interpolation) -> pd.DataFrame:
     from ..figures import deformation_figure
 
-    by_run, _ = _load(cells, paths)
+    by_run = _load(paths)
     ref = paper_reference()["table9"]
     rows = []
     for cell in cells:
@@ -193,7 +191,7 @@ def table9_outputs(cells, paths, *, csv, md, png, scale, interpolation) -> pd.Da
 
 
 def table7_outputs(cells, paths, *, csv, md, scale) -> pd.DataFrame:
-    by_run, _ = _load(cells, paths)
+    by_run = _load(paths)
     ref = paper_reference()["table7"]
     rows = []
     for cell in cells:
@@ -224,7 +222,7 @@ def table7_outputs(cells, paths, *, csv, md, scale) -> pd.DataFrame:
 
 
 def pgd_outputs(cells, paths, *, csv, md, scale, iterations, step_size, epsilon) -> pd.DataFrame:
-    by_run, _ = _load(cells, paths)
+    by_run = _load(paths)
     ref = paper_reference()["pgd_sanity"]
     rows = []
     for cell in cells:
