@@ -15,6 +15,23 @@ from .train import seed_generator  # noqa: E402
 __all__ = ["deformation_figure", "figure4", "figure5", "loss_curves_figure", "spectra_figure"]
 
 
+def _finish(fig, path: str, title: str, footer: str = "") -> None:
+    """A one-line title on top and the scale note as a wrapped footer (never a clipped multi-line title)."""
+    import textwrap
+
+    width = max(60, int(fig.get_figwidth() * 16))
+    fig.suptitle(textwrap.shorten(title, width=width, placeholder="..."), fontsize=10)
+    bottom = 0.0
+    if footer:
+        text = textwrap.fill(footer, width=int(width * 1.3))
+        lines = text.count("\n") + 1
+        bottom = min(0.3, (lines * 0.13 + 0.1) / fig.get_figheight())
+        fig.text(0.01, 0.01, text, fontsize=6.5, ha="left", va="bottom", color="0.3")
+    fig.tight_layout(rect=(0, bottom, 1, 0.95))
+    atomic_write(path, lambda tmp: fig.savefig(tmp, dpi=100, format="png"))
+    plt.close(fig)
+
+
 def figure4(
     path: str, *, task: str = "C", n: int = 8, alpha: float = 1.0, seed: int = 0, truncate: bool = True
 ) -> None:
@@ -45,16 +62,13 @@ def figure4(
             elif r == 1:
                 ax.set_title(f"λ={lam[c]:.2f}", fontsize=8)
         axes[r, 0].set_ylabel(name, fontsize=9)
-    fig.suptitle(f"Figure 4: synthetic task {task} (mixed rows pair column i with column perm[i])")
-    fig.tight_layout()
-    atomic_write(path, lambda tmp: fig.savefig(tmp, dpi=100, format="png"))
-    plt.close(fig)
+    _finish(fig, path, f"Figure 4: synthetic task {task}", "Mixed rows pair column i with column perm[i].")
 
 
 _COLORS = {"none": "tab:gray", "input": "tab:blue", "manifold": "tab:red"}
 
 
-def figure5(path: str, panels: dict, methods: list[str], subsets: list[str], dataset: str) -> None:
+def figure5(path: str, panels: dict, methods: list[str], subsets: list[str], title: str, footer: str = "") -> None:
     """Figure 5: test-set 2-D bottleneck representations, one row per class subset, one column per method.
 
     ``panels[(subset, method)]`` is ``(h, y)`` of one run (seed 0). Axes are equal within each panel.
@@ -75,13 +89,10 @@ def figure5(path: str, panels: dict, methods: list[str], subsets: list[str], dat
             ax.set_title(f"{method} (classes {subset})", fontsize=9)
             ax.tick_params(labelsize=7)
         axes[r, -1].legend(markerscale=4, fontsize=6, loc="center left", bbox_to_anchor=(1.0, 0.5))
-    fig.suptitle(f"Figure 5: 2-D bottleneck representations of the {dataset} test set")
-    fig.tight_layout()
-    atomic_write(path, lambda tmp: fig.savefig(tmp, dpi=100, format="png"))
-    plt.close(fig)
+    _finish(fig, path, title, footer)
 
 
-def spectra_figure(path: str, panels: dict, title: str, ylabel: str) -> None:
+def spectra_figure(path: str, panels: dict, title: str, ylabel: str, footer: str = "") -> None:
     """Singular values by index, one panel per entry of ``panels``, one curve per method.
 
     ``panels[panel_title][method]`` is a list (over seeds) of equal-length spectra; curves show their
@@ -101,19 +112,14 @@ def spectra_figure(path: str, panels: dict, title: str, ylabel: str) -> None:
         ax.set_ylabel(ylabel)
         ax.set_title(panel, fontsize=9)
         ax.legend(fontsize=8)
-    fig.suptitle(title, fontsize=10)
-    fig.tight_layout()
-    atomic_write(path, lambda tmp: fig.savefig(tmp, dpi=100, format="png"))
-    plt.close(fig)
+    _finish(fig, path, title, footer)
 
 
-def loss_curves_figure(path: str, curves: dict[str, list[tuple[list, list]]], title: str) -> None:
+def loss_curves_figure(path: str, curves: dict[str, list[tuple[list, list]]], title: str, footer: str = "") -> None:
     """Figures 6 and 7: training loss per epoch, one curve per mixing set, mean over seeds.
 
     ``curves[label]`` is a list (over seeds) of (epochs, losses).
     """
-    import textwrap
-
     import numpy as np
 
     fig, ax = plt.subplots(figsize=(6.4, 4.6))
@@ -124,17 +130,12 @@ def loss_curves_figure(path: str, curves: dict[str, list[tuple[list, list]]], ti
         ax.plot(epochs, mean, style, marker="o", ms=3, label=f"{label} (last {mean[-1]:.4f})")
     ax.set_xlabel("epoch")
     ax.set_ylabel("train loss (binary cross entropy on softmax)")
-    ax.set_title(textwrap.fill(title, 90), fontsize=8)
     ax.legend(fontsize=8)
-    fig.tight_layout()
-    atomic_write(path, lambda tmp: fig.savefig(tmp, dpi=100, format="png"))
-    plt.close(fig)
+    _finish(fig, path, title, footer)
 
 
-def deformation_figure(path: str, table, title: str) -> None:
+def deformation_figure(path: str, table, title: str, footer: str = "") -> None:
     """Table 9 as a picture: accuracy against deformation strength, one panel per deformation."""
-    import textwrap
-
     kinds = [k for k in ("rotation", "shear", "zoom_in", "zoom_out") if k in set(table["deformation"])]
     units = {"rotation": "max angle (degrees)", "shear": "max shear (radians)", "zoom_in": "box (%)", "zoom_out": "scale (%)"}
     fig, axes = plt.subplots(1, max(1, len(kinds)), figsize=(4.2 * max(1, len(kinds)), 3.8), squeeze=False)
@@ -152,7 +153,4 @@ def deformation_figure(path: str, table, title: str) -> None:
         ax.set_ylabel("test accuracy (%)")
         ax.set_title(kind.replace("_", "-"), fontsize=9)
         ax.legend(fontsize=7)
-    fig.suptitle(textwrap.fill(title + " (dotted: clean accuracy)", 120), fontsize=8)
-    fig.tight_layout()
-    atomic_write(path, lambda tmp: fig.savefig(tmp, dpi=100, format="png"))
-    plt.close(fig)
+    _finish(fig, path, title + " (dotted: clean accuracy)", footer)

@@ -63,6 +63,17 @@ class MixPolicy:
         if self.method == "manifold" and not self.eligible:
             raise ValueError("manifold mixup needs a non-empty set of eligible mix points")
 
+    @classmethod
+    def for_run(cls, run: dict) -> "MixPolicy":
+        """The policy of a run-sheet row: the one way every experiment builds it (``mix_points`` are names)."""
+        return cls(
+            method=run["method"],
+            alpha=float(run["alpha"]),
+            eligible=tuple(p for p in str(run.get("mix_points") or "").split(",") if p),
+            detach=bool(run.get("detach", False)),
+            per_example=bool(run.get("lambda_per_example", False)),
+        )
+
     def points(self, model: nn.Module) -> tuple[str, ...]:
         """The eligible mix points of this policy on ``model`` (validated against its declaration)."""
         declared = mix_point_names(model)

@@ -7,16 +7,17 @@ import logging
 import sys
 from typing import Iterator
 
-import torch
-
 from .errors import UserError
 
 __all__ = ["step"]
 
 
 @contextlib.contextmanager
-def step(log_path: str, threads: int = 1) -> Iterator[logging.Logger]:
+def step(log_path: str, threads: int | None = None) -> Iterator[logging.Logger]:
     """Route logging to ``log_path`` (and stderr); record any failure there before re-raising.
+
+    ``threads`` (training and evaluation jobs) sets torch's thread count; table and figure jobs pass
+    none and so never import torch unless their writer needs it.
 
     A :class:`~mmcore.errors.UserError` ends the step with its one sentence and no traceback.
     """
@@ -27,7 +28,10 @@ def step(log_path: str, threads: int = 1) -> Iterator[logging.Logger]:
         handlers=handlers,
         force=True,
     )
-    torch.set_num_threads(max(1, int(threads)))
+    if threads is not None:
+        import torch
+
+        torch.set_num_threads(max(1, int(threads)))
     logger = logging.getLogger("step")
     try:
         yield logger

@@ -1,14 +1,25 @@
-# The run's summary: every table with its scale label, and the figures, in one Markdown page.
-# `snakemake --report results/report.html` builds the HTML report from the report() outputs.
+# The run's summary: the reproduction scorecard (the paper's claims, checked on this run's tables) and
+# one Markdown page with every table and figure. `snakemake --report results/report.html` builds the
+# HTML report from the report() outputs.
 
 
 rule report_summary:
     input:
-        scorecard="results/tables/scorecard.md",
-        tables=summary_tables(),
-        figures=summary_figures(),
+        tables=[f"results/tables/{t}.md" for t in TABLES],
+        csvs=[f"results/tables/{t}.csv" for t in TABLES],
+        figures=[f"results/figures/{f}.png" for f in FIGURES],
     output:
-        "results/report.md",
+        scorecard_csv=report(
+            "results/tables/scorecard.csv",
+            caption="../report/scorecard.rst",
+            category="Reproduction scorecard",
+        ),
+        scorecard_md=report(
+            "results/tables/scorecard.md",
+            caption="../report/scorecard.rst",
+            category="Reproduction scorecard",
+        ),
+        summary="results/report.md",
     log:
         "logs/report_summary.log",
     conda:
@@ -20,28 +31,3 @@ rule report_summary:
         title="Manifold Mixup reproduction: results of this run",
     script:
         "../workflow_scripts/report_summary.py"
-
-
-rule report_scorecard:
-    input:
-        tables=scorecard_inputs(),
-    output:
-        csv=report(
-            "results/tables/scorecard.csv",
-            caption="../report/scorecard.rst",
-            category="Reproduction scorecard",
-        ),
-        md=report(
-            "results/tables/scorecard.md",
-            caption="../report/scorecard.rst",
-            category="Reproduction scorecard",
-        ),
-    log:
-        "logs/report_scorecard.log",
-    conda:
-        "../envs/mmcore.yaml"
-    resources:
-        mem_mb=500,
-        runtime=5,
-    script:
-        "../workflow_scripts/report_scorecard.py"

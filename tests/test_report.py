@@ -1,16 +1,12 @@
-"""Aggregation and the Table 8 contract."""
+"""Aggregation, the table writers of the registry and the scale labels."""
 
 import numpy as np
 import pandas as pd
 
-from mmcore.report import TABLE8_COLUMNS, aggregate, synthetic_scale, table8, write_table
-
-
-def _metrics(task, method, alpha, seed, acc, nll):
-    return {
-        "run": {"task": task, "method": method, "alpha": alpha, "seed": seed},
-        "metrics": {"test_acc": acc, "test_nll": nll},
-    }
+from mmcore.artefacts import ARTEFACTS, writer_of
+from mmcore.io import write_json
+from mmcore.report import aggregate, write_table
+from mmcore.scale import representations_scale, synthetic_scale
 
 
 def test_aggregate_against_numpy():
@@ -22,21 +18,40 @@ def test_aggregate_against_numpy():
     assert np.isnan(out.loc["b", "v_std"])  # one seed: no spread to report
 
 
+def _write_runs(tmp_path, values: dict[str, dict]) -> dict[str, str]:
+    """metrics.json of hand-made runs, as the training jobs write them; run id -> path."""
+    files = {}
+    for rid, metrics in values.items():
+        path = tmp_path / rid / "metrics.json"
+        path.parent.mkdir(parents=True)
+        write_json(path, {"run": {"run_id": rid}, "metrics": metrics})
+        files[rid] = str(path)
+    return files
+
+
+def _table(name, cells, files, tmp_path, scale="reduced: test"):
+    art = ARTEFACTS[name]
+    df = writer_of(art)(art, cells, files, scale, art.options_of({"synthetic": {"seeds": [0, 1]}}) if name == "table8" else {})
+    return df[list(art.columns)]
+
+
 def test_table8_contract_and_paper_values(tmp_path):
-    metrics = [
-        _metrics("C", m, a, s, acc, nll)
-        for m, a, acc, nll in [("none", 0.0, 60.0, 2.0), ("input", 1.0, 65.0, 1.0), ("factor", 1.0, 90.0, 0.3)]
-        for s in (0, 1)
-    ]
-    t = table8(metrics, "reduced: test")
-    assert list(t.columns) == TABLE8_COLUMNS
+    values = [("none", 0.0, 60.0, 2.0), ("input", 1.0, 65.0, 1.0), ("factor", 1.0, 90.0, 0.3)]
+    cells, metrics = [], {}
+    for m, a, acc, nll in reversed(values):  # written out of order: the table sorts methods
+        ids = [f"syn-{m}-s{s}" for s in (0, 1)]
+        cells.append({"task": "C", "method": m, "alpha": a, "run_ids": ids, "seeds": [0, 1]})
+        for i, rid in enumerate(ids):
+            metrics[rid] = {"test_acc": acc + i, "test_nll": nll}
+    t = _table("table8", cells, _write_runs(tmp_path, metrics), tmp_path)
     assert list(t["method"]) == ["none", "input", "factor"]
     row = t.set_index("method").loc["factor"]
-    assert row["n_seeds"] == 2 and row["test_acc_mean"] == 90.0
+    assert row["n_seeds"] == 2 and row["test_acc_mean"] == 90.5
+    assert np.isclose(row["test_acc_std"], np.std([90.0, 91.0], ddof=1))
     assert row["paper_test_acc"] == 99.06 and row["paper_test_nll"] == 0.1279
     write_table(t, tmp_path / "t.csv", tmp_path / "t.md", "Table 8", ["Scale: reduced: test"])
     back = pd.read_csv(tmp_path / "t.csv")
-    assert list(back.columns) == TABLE8_COLUMNS
+    assert list(back.columns) == list(ARTEFACTS["table8"].columns)
     assert "Scale: reduced: test" in (tmp_path / "t.md").read_text()
 
 
@@ -47,30 +62,37 @@ def test_scale_label():
     assert label.startswith("reduced") and "iterations 100 (paper 1000)" in label
 
 
-def test_svd_and_bottleneck2d_tables():
-    from mmcore.report import BOTTLENECK2D_COLUMNS, SVD_COLUMNS, bottleneck2d_table, svd_table
-
-    def m(setting, classes, method, seed, **metrics):
-        return {"run": {"setting": setting, "classes": classes, "method": method, "seed": seed}, "metrics": metrics}
-
-    svd = svd_table(
-        [
-            m("bottleneck12_after3", "0-9", meth, s, first_sv=10.0 + s, rest_sv_sum=r, overall_rest_sv_sum=50.0, rest_over_first=0.1, test_acc=90.0)
-            for meth, r in (("manifold", 2.0), ("none", 8.0))
-            for s in (0, 1)
-        ],
-        "reduced: test",
-    )
-    assert list(svd.columns) == SVD_COLUMNS and list(svd["method"]) == ["none", "manifold"]
+def test_svd_and_bottleneck2d_tables(tmp_path):
+    cells, metrics = [], {}
+    for meth, rest in (("manifold", 2.0), ("none", 8.0)):
+        ids = [f"rep-{meth}-s{s}" for s in (0, 1)]
+        cells.append({"setting": "bottleneck12_after3", "classes": "0-9", "method": meth, "run_ids": ids})
+        for s, rid in enumerate(ids):
+            metrics[rid] = dict(first_sv=10.0 + s, rest_sv_sum=rest, overall_rest_sv_sum=50.0, rest_over_first=0.1,
+                                test_acc=90.0)
+    svd = _table("svd_flattening", cells, _write_runs(tmp_path / "svd", metrics), tmp_path)
+    assert list(svd["method"]) == ["none", "manifold"]
     row = svd.set_index("method").loc["manifold"]
     assert row["first_sv_mean"] == 10.5 and row["rest_sv_sum_mean"] == 2.0 and row["paper_rest_sv_sum"] == 40.98
-    b2d = bottleneck2d_table([m("bottleneck2d", "0-4", "none", 0, tightness=0.3, test_acc=80.0)], "reduced: test")
-    assert list(b2d.columns) == BOTTLENECK2D_COLUMNS and b2d.loc[0, "tightness_mean"] == 0.3
+    files = _write_runs(tmp_path / "b2d", {"rep-a": {"tightness": 0.3, "test_acc": 80.0}})
+    b2d = _table("bottleneck2d", [{"classes": "0-4", "method": "none", "run_ids": ["rep-a"]}], files, tmp_path)
+    assert b2d.loc[0, "tightness_mean"] == 0.3
+
+
+def test_a_run_shared_by_two_cells_counts_in_both(tmp_path):
+    """Under a stand-in, CIFAR-10's and CIFAR-100's cells point at the same run: one row each."""
+    files = _write_runs(tmp_path, {"sup-x": {"test_error_best": 10.0, "test_error_final": 12.0, "test_nll_best": 0.5}})
+    cells = [
+        {"dataset": d, "arch": "preactresnet18", "method": "none", "alpha": 0.0, "layers": "", "detach": False,
+         "run_ids": ["sup-x"]}
+        for d in ("cifar10", "cifar100")
+    ]
+    t = _table("table1", cells, files, tmp_path)
+    assert list(t["dataset"]) == ["cifar10", "cifar100"] and list(t["test_error_best_mean"]) == [10.0, 10.0]
+    assert list(t["paper_value"]) == [4.83, 24.01]  # each row keeps its own dataset's paper value
 
 
 def test_representations_scale_label():
-    from mmcore.report import representations_scale
-
     paper = {"dataset": "mnist", "train_size": None, "epochs": 30}
     assert representations_scale(paper) == "paper"
     label = representations_scale({"dataset": "fashion_mnist", "train_size": 10000, "epochs": 2})

@@ -2,14 +2,19 @@
 
 import dataclasses
 import pytest
+import pandas as pd
 import torch
 
 from mmcore.config import load_schema, validate_config
 from mmcore.data import datasets
 from mmcore.data.datasets import prepare
-from mmcore.experiments.representations import class_list, extract_run, train_run
+from mmcore.experiments.representations import class_list, train_run
 from mmcore.io import read_json
-from mmcore.runsheet import REPRESENTATION_SETTINGS, representation_runs
+from mmcore.runsheet import REPRESENTATION_SETTINGS, all_runs, artefact_cells
+
+
+def representation_runs(config) -> list[dict]:
+    return [r for r in all_runs(artefact_cells(config)).values() if r["experiment"] == "representations"]
 from test_datasets import write_fixture
 
 
@@ -61,9 +66,11 @@ def test_train_and_extract(tmp_path, prepared, config, setting, method):
     run = next(
         r for r in representation_runs(config) if r["setting"] == setting and r["method"] == method and r["classes"] == "0-9"
     )
-    history = train_run(run, prepared, tmp_path / "m.pt", tmp_path / "h.csv", device="cpu")
-    assert [row["epoch"] for row in history] == [1]
-    metrics = extract_run(run, prepared, tmp_path / "m.pt", tmp_path / "r.pt", tmp_path / "metrics.json", device="cpu")
+    metrics = train_run(
+        run, prepared, tmp_path / "m.pt", tmp_path / "h.csv", tmp_path / "r.pt", tmp_path / "metrics.json",
+        device="cpu",
+    )
+    assert pd.read_csv(tmp_path / "h.csv")["epoch"].tolist() == [1]
     reps = torch.load(tmp_path / "r.pt", weights_only=True)
     dim = 2 if setting == "bottleneck2d" else 12
     assert reps["h"].shape == (5, dim) and reps["y"].tolist() == [0, 1, 2, 3, 4]

@@ -12,14 +12,7 @@ from torch import nn
 
 from mmcore import attacks
 from mmcore.deform import deform
-from mmcore.experiments.robustness import (
-    PGD_COLUMNS,
-    TABLE7_COLUMNS,
-    TABLE9_COLUMNS,
-    pgd_outputs,
-    table7_outputs,
-    table9_outputs,
-)
+from mmcore.artefacts import ARTEFACTS, writer_of
 from mmcore.io import write_json
 
 
@@ -169,39 +162,44 @@ def cell(method, alpha, run_ids, dataset="cifar100", arch="preactresnet34"):
     return {"dataset": dataset, "arch": arch, "method": method, "alpha": alpha, "layers": "", "detach": False, "run_ids": run_ids}
 
 
+def write_table(name, cells, files, options=None):
+    art = ARTEFACTS[name]
+    return writer_of(art)(art, cells, files, "reduced: x", options or {})[list(art.columns)]
+
+
 def test_table9_against_hand_computation(tmp_path):
     cells = [cell("none", 0.0, ["a0", "a1"]), cell("manifold", 2.0, ["b0", "b1"])]
-    paths = []
+    files = {}
     for rid, base in (("a0", 50), ("a1", 54), ("b0", 60), ("b1", 62)):
         p = tmp_path / f"{rid}.json"
         write_json(p, {"run": {"run_id": rid}, "metrics": {"clean": base + 10, "deformations": {
             "rotation": {"20": base, "40": base - 20}, "zoom_out": {"120": base - 5}}}})
-        paths.append(str(p))
-    t = table9_outputs(cells, paths, csv=tmp_path / "t.csv", md=tmp_path / "t.md", png=tmp_path / "t.png",
-                       scale="reduced: x", interpolation="nearest")
-    assert list(t.columns) == TABLE9_COLUMNS
+        files[rid] = str(p)
+    t = write_table("table9", cells, files)
     r = t.set_index(["deformation", "param", "method"])
     assert r.loc[("rotation", 20.0, "none"), "acc_mean"] == 52 and r.loc[("rotation", 20.0, "none"), "acc_std"] == pytest.approx(math.sqrt(8))
     assert r.loc[("rotation", 20.0, "manifold"), "paper_acc"] == 60.08
     assert r.loc[("zoom_out", 120.0, "none"), "paper_acc"] == 43.18
     assert r.loc[("none", 0.0, "manifold"), "acc_mean"] == 71
+    t.to_csv(tmp_path / "t.csv", index=False)
+    figure = ARTEFACTS["table9_deformations"]
+    writer_of(figure)(figure, [], {"table": str(tmp_path / "t.csv")}, "reduced: x", {}, str(tmp_path / "t.png"))
     assert (tmp_path / "t.png").stat().st_size > 10_000
-    assert pd.read_csv(tmp_path / "t.csv").shape[0] == len(t)
 
 
 def test_table7_and_pgd_tables(tmp_path):
     cells = [cell("input", 1.0, ["i"], "cifar10", "preactresnet18"), cell("manifold", 2.0, ["m"], "cifar10", "preactresnet18")]
-    paths = []
+    files = {}
     for rid, acc in (("i", 30.0), ("m", 40.0)):
         p = tmp_path / f"{rid}.json"
         write_json(p, {"run": {"run_id": rid}, "metrics": {"clean": 80.0, "fgsm": {"0": 80.0, "0.0314": acc}, "pgd": 0.5}})
-        paths.append(str(p))
-    t7 = table7_outputs(cells, paths, csv=tmp_path / "7.csv", md=tmp_path / "7.md", scale="x")
-    assert list(t7.columns) == TABLE7_COLUMNS
+        files[rid] = str(p)
+    t7 = write_table("table7", cells, files)
     r = t7.set_index(["method", "epsilon"])
     assert r.loc[("input", 0.0314), "acc_mean"] == 30.0 and r.loc[("input", 0.0314), "paper_acc"] == 71.51
     assert r.loc[("manifold", 0.0), "acc_mean"] == r.loc[("manifold", 0.0), "clean_acc_mean"] == 80.0
-    pg = pgd_outputs(cells, paths, csv=tmp_path / "p.csv", md=tmp_path / "p.md", scale="x", iterations=200, step_size=0.01, epsilon=None)
-    assert list(pg.columns) == PGD_COLUMNS
+    options = ARTEFACTS["pgd_sanity"].options_of({"robustness": {"pgd": {"iterations": 200, "step_size": 0.01, "epsilon": None}}})
+    pg = write_table("pgd_sanity", cells, files, options)
     assert pg.set_index("method").loc["manifold", "paper_acc"] == 0.0 and pg["acc_mean"].tolist() == [0.5, 0.5]
-    assert "unbounded" in (tmp_path / "p.md").read_text()
+    assert math.isnan(pg.loc[0, "epsilon"]) and pg.loc[0, "iterations"] == 200
+    assert "unbounded" in ARTEFACTS["pgd_sanity"].fill(ARTEFACTS["pgd_sanity"].notes[0], options)

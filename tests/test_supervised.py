@@ -15,8 +15,10 @@ from mmcore.data.datasets import prepare
 from mmcore.data.loader import class_balanced_subset
 from mmcore.experiments.supervised import summarise, train_run
 from mmcore.io import read_json
-from mmcore.report import SUPERVISED_COLUMNS, TABLE3_COLUMNS, supervised_scale, supervised_table
-from mmcore.runsheet import supervised_cells, supervised_run, table_cells
+from mmcore.artefacts import ARTEFACTS, writer_of
+from mmcore.io import write_json
+from mmcore.runsheet import artefact_cells, slim, supervised_cell
+from mmcore.scale import scale_of
 from mmcore.train import seed_generator
 
 SCHEMA = load_schema("schemas/config.schema.yaml")
@@ -29,6 +31,27 @@ def config(**supervised):
 def paper_config():
     with open("configs/paper.yaml") as fh:
         return validate_config(yaml.safe_load(fh), SCHEMA)
+
+
+SUPERVISED = {"table1", "table2", "table3", "table5", "table6", "alpha_grid", "figure6", "figure7"}
+
+
+def supervised_cells(cfg):
+    """Every cell of the supervised tables and figures, with its table's name (and its run rows)."""
+    return [dict(c, table=name) for name, cells in artefact_cells(cfg).items() if name in SUPERVISED for c in cells]
+
+
+def table_cells(cfg):
+    return {name: slim(cells) for name, cells in artefact_cells(cfg).items()}
+
+
+def supervised_run(cfg, method, alpha, layers, detach=False, seed=0, table="table1"):
+    """One run row as the run sheet makes it for a CIFAR-10 PreActResNet18 cell of ``table``."""
+    art = ARTEFACTS[table]
+    block = dict(art.block_of(cfg), seeds=[seed])
+    spec = {"dataset": "cifar10", "arch": "preactresnet18", "method": method, "alpha": alpha, "layers": layers,
+            "detach": detach}
+    return supervised_cell(cfg, art, block, spec)["runs"][0]
 
 
 # ---- run sheet ---------------------------------------------------------------------------------------
@@ -53,10 +76,10 @@ def test_paper_scale_runs_are_distinct_and_faithful():
     runs = {r["run_id"]: r for c in cells for r in c["runs"]}
     by = {(c["table"], c["dataset"], c["arch"], c["method"]): c for c in cells}
     pre18 = by[("table1", "cifar10", "preactresnet18", "manifold")]["runs"][0]
-    assert (pre18["epochs"], pre18["milestones"], pre18["layers"]) == (1200, "400,800", "0,1,2")
+    assert (pre18["epochs"], pre18["milestones"], pre18["mix_points"]) == (1200, "400,800", "input,stage1,stage2")
     assert json_kwargs(pre18) == {"width": 64, "stem_stride": 1}
     wrn = by[("table1", "cifar100", "wrn28_10", "manifold")]["runs"][0]
-    assert (wrn["epochs"], wrn["milestones"], wrn["layers"]) == (400, "200,300", "0,1")  # the paper's text
+    assert (wrn["epochs"], wrn["milestones"], wrn["mix_points"]) == (400, "200,300", "input,stage1")  # the text
     assert json_kwargs(wrn) == {"widen_factor": 10, "stem_stride": 1}
     tiny = by[("table3", "tiny_imagenet", "preactresnet18", "manifold")]["runs"][0]
     assert (tiny["epochs"], json_kwargs(tiny)["stem_stride"]) == (2000, 2)
@@ -81,16 +104,16 @@ def test_wrn_layers_option_follows_the_code():
 
 
 def test_canonical_cells_share_runs():
-    sup = config()["supervised"]
-    sched = {"epochs": 4, "milestones": [2]}
-    empty = supervised_run(sup, "cifar10", "preactresnet18", "manifold", 2.0, [], False, sched, 0)
-    none = supervised_run(sup, "cifar10", "preactresnet18", "none", 0.0, [0, 1, 2], False, sched, 0)
-    assert empty["run_id"] == none["run_id"] and none["alpha"] == 0.0 and none["layers"] == ""
-    k0 = supervised_run(sup, "cifar10", "preactresnet18", "manifold", 2.0, [0], True, sched, 0)
-    inp = supervised_run(sup, "cifar10", "preactresnet18", "input", 2.0, [0, 1, 2], False, sched, 0)
+    cfg = config()
+    empty = supervised_run(cfg, "manifold", 2.0, [])
+    none = supervised_run(cfg, "none", 0.0, [0, 1, 2])
+    assert empty["run_id"] == none["run_id"] and none["alpha"] == 0.0 and none["mix_points"] == ""
+    k0 = supervised_run(cfg, "manifold", 2.0, [0], True)
+    inp = supervised_run(cfg, "input", 2.0, [0, 1, 2])
     assert k0["run_id"] == inp["run_id"] and inp["method"] == "input" and not inp["detach"]
-    blocked = supervised_run(sup, "cifar10", "preactresnet18", "manifold", 2.0, [2, 0, 1], True, sched, 0)
-    assert blocked["layers"] == "0,1,2" and blocked["detach"] and "detach" in blocked["run_id"]
+    assert inp["mix_points"] == "input"
+    blocked = supervised_run(cfg, "manifold", 2.0, [2, 0, 1], True)
+    assert blocked["mix_points"] == "input,stage1,stage2" and blocked["detach"] and "detach" in blocked["run_id"]
 
 
 def test_schedule_errors_are_config_errors():
@@ -101,20 +124,20 @@ def test_schedule_errors_are_config_errors():
 
 
 def test_table_cells_cover_every_table_and_figure():
-    cells = table_cells(config(stand_in=None))
-    assert set(cells) == {"table1", "table2", "table3", "table5", "table6", "alpha_grid", "figure6", "figure7", "table9", "table7", "pgd_sanity"}
+    cells = {n: c for n, c in table_cells(config(stand_in=None)).items() if ARTEFACTS[n].runs == "supervised"}
+    assert set(cells) == {"table1", "table2", "table3", "table5", "table6", "alpha_grid", "figure6", "figure6_loss",
+                          "figure7", "figure7_loss", "table9", "table7", "pgd_sanity"}
     assert len(cells["table5"]) == 20  # 10 sets x 2 datasets
     assert [c["layers"] for c in cells["figure6"]] == ["0", "1", "2", "0,1,2", "0,1,2"]
     assert [c["detach"] for c in cells["figure6"]] == [False] * 4 + [True]
 
 
 def test_scale_label_names_every_reduction():
-    sup = config()["supervised"]
-    label = supervised_scale(sup, "table1")
+    label = scale_of(ARTEFACTS["table1"], config())
     assert label.startswith("reduced: fashion_mnist stands in")
     assert "preact schedule 8 epochs" in label and "(paper 1200 at [400, 800])" in label
     assert "2 seed(s) (paper 5)" in label
-    assert supervised_scale(paper_config()["supervised"], "table1") == "paper"
+    assert scale_of(ARTEFACTS["table1"], paper_config()) == "paper"
 
 
 # ---- data --------------------------------------------------------------------------------------------
@@ -147,9 +170,12 @@ def prepared(tmp_path_factory):
 
 
 def tiny_run(method="manifold", alpha=2.0, epochs=3, milestones=(1, 2), seed=0):
-    sup = config(stand_in={"width_scale": 0.125, "train_per_class": 6, "test_size": 30}, batch_size=16)
-    sched = {"epochs": epochs, "milestones": list(milestones)}
-    return supervised_run(sup["supervised"], "cifar10", "preactresnet18", method, alpha, [0, 1, 2], False, sched, seed)
+    cfg = config(
+        stand_in={"width_scale": 0.125, "train_per_class": 6, "test_size": 30},
+        batch_size=16,
+        schedules={"preact": {"epochs": epochs, "milestones": list(milestones)}},
+    )
+    return supervised_run(cfg, method, alpha, [0, 1, 2], seed=seed)
 
 
 def test_schedule_lr_and_per_epoch_evaluation(prepared, tmp_path):
@@ -206,26 +232,32 @@ def test_summarise_picks_the_earliest_best_epoch():
 # ---- tables --------------------------------------------------------------------------------------------
 
 
-def fake_metrics(cells, seed_offset=0.0):
-    out = {}
+def fake_metrics(cells, root):
+    """metrics.json of every run of the cells (run j of cell i: errors 10 + i + 2j and 11 + i + 4j)."""
+    files = {}
     for i, cell in enumerate(cells):
         for j, rid in enumerate(cell["run_ids"]):
-            out[rid] = {
-                "metrics": {
-                    "test_error_best": 10.0 + i + 2 * j,
-                    "test_error_final": 11.0 + i + 4 * j,
-                    "test_nll_best": 0.5 + 0.1 * j,
-                    "test_top5_best": 90.0 + j,
-                }
-            }
-    return out
+            path = root / rid / "metrics.json"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            write_json(path, {"metrics": {
+                "test_error_best": 10.0 + i + 2 * j,
+                "test_error_final": 11.0 + i + 4 * j,
+                "test_nll_best": 0.5 + 0.1 * j,
+                "test_top5_best": 90.0 + j,
+            }})
+            files[rid] = str(path)
+    return files
 
 
-def test_supervised_table_against_hand_computation():
+def supervised_table(name, cells, root):
+    art = ARTEFACTS[name]
+    return writer_of(art)(art, cells, fake_metrics(cells, root / name), "x", {})[list(art.columns)]
+
+
+def test_supervised_table_against_hand_computation(tmp_path):
     cells = table_cells(config(stand_in=None))["table1"]  # no stand-in: every cell has runs of its own
-    metrics = fake_metrics(cells)
-    t = supervised_table("table1", cells, metrics, "reduced: test")
-    assert list(t.columns) == SUPERVISED_COLUMNS and len(t) == len(cells) == 18
+    t = supervised_table("table1", cells, tmp_path)
+    assert len(t) == len(cells) == 18
     row = t.iloc[0]  # cell 0, seeds give 10 and 12 (best), 11 and 15 (final)
     assert row["test_error_best_mean"] == 11.0 and row["test_error_best_std"] == pytest.approx(math.sqrt(2))
     assert row["test_error_final_mean"] == 13.0 and row["test_error_final_std"] == pytest.approx(math.sqrt(8))
@@ -235,22 +267,21 @@ def test_supervised_table_against_hand_computation():
     assert paper.loc[("cifar100", "wrn28_10", "input"), "paper_nll"] == 0.927
 
 
-def test_paper_values_of_tables_3_5_6():
+def test_paper_values_of_tables_3_5_6(tmp_path):
     cells = table_cells(config(stand_in=None))
-    t3 = supervised_table("table3", cells["table3"], fake_metrics(cells["table3"]), "x")
-    assert list(t3.columns) == TABLE3_COLUMNS
+    t3 = supervised_table("table3", cells["table3"], tmp_path)
     r = t3.set_index(["method", "alpha"])
     assert (r.loc[("manifold", 0.2), "paper_value"], r.loc[("manifold", 0.2), "paper_top5"]) == (58.70, 73.59)
     assert r.loc[("none", 0.0), "paper_value"] == 55.52
     assert r.loc[("none", 0.0), "top1_acc_best_mean"] == pytest.approx(100 - 10.0)  # one seed, best error 10
     assert r.loc[("none", 0.0), "top5_acc_best_mean"] == 90.0
-    t5 = supervised_table("table5", cells["table5"], fake_metrics(cells["table5"]), "x").set_index(["dataset", "layers"])
+    t5 = supervised_table("table5", cells["table5"], tmp_path).set_index(["dataset", "layers"])
     assert t5.loc[("cifar10", ""), "paper_value"] == pytest.approx(100 - 95.27)
     assert t5.loc[("cifar100", "0,1,2,3"), "paper_value"] == pytest.approx(100 - 80.18)
     assert t5.loc[("cifar10", "0"), "paper_value"] == pytest.approx(100 - 96.73)
-    t6 = supervised_table("table6", cells["table6"], fake_metrics(cells["table6"]), "x").set_index(["method", "alpha"])
+    t6 = supervised_table("table6", cells["table6"], tmp_path).set_index(["method", "alpha"])
     assert t6.loc[("input", 1.5), "paper_value"] == pytest.approx(100 - 96.84)
-    grid = supervised_table("alpha_grid", cells["alpha_grid"], fake_metrics(cells["alpha_grid"]), "x")
+    grid = supervised_table("alpha_grid", cells["alpha_grid"], tmp_path)
     assert grid["paper_value"].isna().all()
 
 

@@ -1,4 +1,4 @@
-"""Rule representations_train: train one bottleneck MLP from its run-sheet row."""
+"""Rule representations_train: train one bottleneck MLP, then extract its test-set representations."""
 
 from mmcore.experiments.representations import train_run
 from mmcore.steps import step
@@ -11,9 +11,12 @@ def main(smk):
             smk.params.data_dir,
             smk.output.model,
             smk.output.history,
+            smk.output.representations,
+            smk.output.metrics,
             device=smk.params.device,
+            center=smk.params.center,
             checkpoint_path=smk.params.checkpoint,
-            checkpoint_every=smk.params.checkpoint_every,
+            checkpoint_every=smk.params.checkpoint_every_steps,
         )
 
 

@@ -14,7 +14,7 @@ def main(smk):
             smk.output.metrics,
             device=smk.params.device,
             checkpoint_path=smk.params.checkpoint,
-            checkpoint_every=smk.params.checkpoint_every,
+            checkpoint_every=smk.params.checkpoint_every_epochs,
             channels_last=smk.params.channels_last,
             amp=smk.params.amp,
         )

@@ -1,4 +1,4 @@
-"""Rule synthetic_train: train one run of the synthetic experiment from its run-sheet row."""
+"""Rule synthetic_train: train one run of the synthetic experiment and score it on its test set."""
 
 from mmcore.experiments.synthetic import train_run
 from mmcore.steps import step
@@ -10,9 +10,11 @@ def main(smk):
             smk.params.run,
             smk.output.model,
             smk.output.history,
+            smk.output.metrics,
+            test_size=smk.params.test_size,
             device=smk.params.device,
             checkpoint_path=smk.params.checkpoint,
-            checkpoint_every=smk.params.checkpoint_every,
+            checkpoint_every=smk.params.checkpoint_every_steps,
         )
 
 

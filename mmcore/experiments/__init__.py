@@ -3,16 +3,13 @@
 Step scripts call these functions and nothing else; each experiment family has one module.
 """
 
-from pathlib import Path
-
 import torch
 
 from ..io import atomic_write, write_csv
 
 
-def save_trained(model, run: dict, history: list[dict], model_path, history_path, checkpoint_path=None) -> None:
-    """Write a finished run's model (with its run row) and history, then drop its resume checkpoint."""
+def save_trained(model, run: dict, history: list[dict], model_path, history_path) -> None:
+    """Write a finished run's model (with its run row) and history. The caller drops the resume
+    checkpoint once every output of the run exists."""
     atomic_write(model_path, lambda tmp: torch.save({"model": model.state_dict(), "run": dict(run)}, tmp))
     write_csv(history_path, history)
-    if checkpoint_path is not None:
-        Path(checkpoint_path).unlink(missing_ok=True)

@@ -17,11 +17,10 @@ from ..io import atomic_write, write_json
 from ..models import create_model
 from ..policy import MixPolicy
 from ..provenance import provenance, resolve_device
-from ..runsheet import SVD_FIGURES
 from . import save_trained
 from ..train import TrainConfig, seed_generator, train
 
-__all__ = ["build", "train_run", "extract_run", "class_list", "svd_outputs", "figure5_outputs"]
+__all__ = ["build", "train_run", "extract", "class_list"]
 
 log = logging.getLogger(__name__)
 NUM_CLASSES = 10
@@ -50,11 +49,18 @@ def train_run(
     data_dir: str | Path,
     model_path: str | Path,
     history_path: str | Path,
+    representations_path: str | Path,
+    metrics_path: str | Path,
     *,
     device: str = "auto",
+    center: bool = False,
     checkpoint_path: str | Path | None = None,
     checkpoint_every: int = 200,
-) -> list[dict]:
+) -> dict:
+    """Train one bottleneck MLP, then extract its test-set bottleneck representations, in one job.
+
+    The resume checkpoint goes only once the model, history, representations and metrics exist.
+    """
     dev = resolve_device(device)
     seed = int(run["seed"])
     x, y, _ = load_prepared(data_dir, "train")
@@ -74,7 +80,7 @@ def train_run(
         checkpoint_every=checkpoint_every,
         steps_per_epoch=source.steps_per_epoch,
     )
-    policy = MixPolicy(method=run["method"], alpha=float(run["alpha"]), eligible=["bottleneck"])
+    policy = MixPolicy.for_run(run)
     start = time.time()
 
     def progress(step: int, row: dict) -> None:
@@ -87,27 +93,26 @@ def train_run(
     history = train(model, source, policy, cfg, seed=seed, checkpoint_path=checkpoint_path, on_step=progress)
     for row in history:
         row["epoch"] = row["step"] // source.steps_per_epoch
-    save_trained(model, run, history, model_path, history_path, checkpoint_path)
+    save_trained(model, run, history, model_path, history_path)
     log.info("trained %s on %d images in %.1fs", run["run_id"], x.shape[0], time.time() - start)
-    return history
+    metrics = extract(run, model, data_dir, representations_path, metrics_path, center=center)
+    if checkpoint_path is not None:
+        Path(checkpoint_path).unlink(missing_ok=True)
+    return metrics
 
 
 @torch.no_grad()
-def extract_run(
+def extract(
     run: dict,
+    model: torch.nn.Module,
     data_dir: str | Path,
-    model_path: str | Path,
     representations_path: str | Path,
     metrics_path: str | Path,
     *,
-    device: str = "auto",
     center: bool = False,
 ) -> dict:
     """Test-set bottleneck representations, accuracy, and the SVD / tightness figures of merit."""
-    dev = resolve_device(device)
-    state = torch.load(model_path, map_location=dev, weights_only=True)
-    model = build(run, dev)
-    model.load_state_dict(state["model"])
+    dev = next(model.parameters()).device
     model.eval()
     x, y, _ = load_prepared(data_dir, "test")
     x, y = _subset(x, y, class_list(run["classes"]))
@@ -128,110 +133,3 @@ def extract_run(
         run["run_id"], metrics["test_acc"], metrics["first_sv"], metrics["rest_sv_sum"],
     )
     return metrics
-
-
-_DESCRIBE = {
-    "bottleneck12_after3": "12-unit bottleneck after 3 layers",
-    "bottleneck30_after3": "30-unit bottleneck after 3 layers",
-    "bottleneck30_after1": "30-unit bottleneck after 1 layer",
-}
-
-
-def _by(metrics: list[dict], key: str, setting: str, methods: list[str]) -> dict:
-    out = {m: [] for m in methods}
-    for m in metrics:
-        if m["run"]["setting"] == setting and m["run"]["method"] in out:
-            out[m["run"]["method"]].append(m["metrics"][key])
-    return {k: v for k, v in out.items() if v}
-
-
-def svd_outputs(
-    metrics_paths: list[str],
-    *,
-    csv: str,
-    md: str,
-    figures: dict[str, str],
-    overall_figure: str,
-    scale: str,
-    dataset: str,
-) -> None:
-    """Appendix G: the flattening table, per-setting class-specific spectra, and the overall spectra."""
-    from ..figures import spectra_figure
-    from ..io import read_json
-    from ..report import svd_table, write_table
-
-    metrics = [read_json(p) for p in metrics_paths]
-    table = svd_table(metrics, scale)
-    write_table(
-        table,
-        csv,
-        md,
-        title="Class-specific SVD flattening (appendix G, Figures 9-12)",
-        notes=[
-            f"Scale: {scale}.",
-            "Singular values of the test-set bottleneck representations of each class (first, and the "
-            "sum of the others), averaged over classes, then mean and std over seeds; overall_*: the "
-            "SVD of all classes together; rest_over_first: the per-class ratio of the two (scale-free).",
-            "paper_* columns: the paper's section 3.2 numbers from its own MNIST network, for direction "
-            "only (a different layer and scale).",
-        ],
-    )
-    methods = [m for m in ("none", "input", "manifold") if m in set(table["method"])]
-    for setting, path in figures.items():
-        spectra_figure(
-            path,
-            {_DESCRIBE.get(setting, setting): _by(metrics, "class_spectrum", setting, methods)},
-            title=f"Figure {SVD_FIGURES.get(setting, '?')}: class-specific singular values, {dataset} ({scale})",
-            ylabel="singular value (mean over classes)",
-        )
-    panels = {
-        _DESCRIBE.get(s, s): _by(metrics, "overall_spectrum", s, methods)
-        for s in sorted(set(table["setting"]), key=lambda s: SVD_FIGURES.get(s, 99))
-    }
-    spectra_figure(
-        overall_figure,
-        panels,
-        title=f"Figure 12: singular values of all classes together, {dataset} ({scale})",
-        ylabel="singular value",
-    )
-
-
-def figure5_outputs(
-    metrics_paths: list[str],
-    representation_paths: list[str],
-    *,
-    png: str,
-    csv: str,
-    md: str,
-    scale: str,
-    dataset: str,
-) -> None:
-    """Figure 5 (first seed of each cell) and the cluster tightness table (all seeds)."""
-    from ..figures import figure5
-    from ..io import read_json
-    from ..report import bottleneck2d_table, write_table
-
-    metrics = [read_json(p) for p in metrics_paths]
-    table = bottleneck2d_table(metrics, scale)
-    write_table(
-        table,
-        csv,
-        md,
-        title="2-D bottleneck cluster tightness (appendix B, Figure 5)",
-        notes=[
-            f"Scale: {scale}.",
-            "tightness = mean distance of test points to their class centroid / mean distance between "
-            "class centroids, in the 2-D bottleneck (lower: tighter clusters, wider margins); the paper "
-            "shows Figure 5 only, without a number.",
-        ],
-    )
-    panels, first_seed = {}, {}
-    for m, rep_path in zip(metrics, representation_paths):
-        cell = (m["run"]["classes"], m["run"]["method"])
-        if cell not in first_seed or m["run"]["seed"] < first_seed[cell]:
-            first_seed[cell] = m["run"]["seed"]
-            reps = torch.load(rep_path, weights_only=True)
-            panels[cell] = (reps["h"].numpy(), reps["y"].numpy())
-    methods = [m for m in ("none", "input", "manifold") if any(c[1] == m for c in panels)]
-    subsets = sorted({c[0] for c in panels})
-    figure5(png, panels, methods, subsets, dataset)

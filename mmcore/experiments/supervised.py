@@ -19,14 +19,13 @@ from ..data.datasets import dataset_spec, load_prepared
 from ..data.loader import TensorSource, class_balanced_subset, normalise
 from ..evaluate import classification_metrics, predict_logits
 from ..io import write_json
-from ..mixup import mix_point_names
 from ..models import create_model
 from ..policy import MixPolicy
 from ..provenance import provenance, resolve_device
 from ..train import TrainConfig, channels_last_supported, seed_generator, train
 from . import save_trained
 
-__all__ = ["build", "policy_for", "train_run", "summarise", "load_model", "test_set"]
+__all__ = ["build", "train_run", "summarise", "load_model", "test_set"]
 
 log = logging.getLogger(__name__)
 
@@ -38,13 +37,6 @@ def build(run: dict, device: torch.device) -> torch.nn.Module:
     kwargs = json.loads(run["model_kwargs"])
     model = create_model(run["model"], num_classes=spec.num_classes, in_channels=spec.channels, **kwargs)
     return model.to(device)
-
-
-def policy_for(run: dict, model: torch.nn.Module) -> MixPolicy:
-    """The run's mixing policy; layer indices are the model's mix points in order (0 = input)."""
-    names = mix_point_names(model)
-    eligible = [names[int(i)] for i in str(run["layers"]).split(",") if i != ""]
-    return MixPolicy(method=run["method"], alpha=float(run["alpha"]), eligible=eligible, detach=bool(run["detach"]))
 
 
 def test_set(run: dict, data_dir: str | Path) -> tuple[torch.Tensor, torch.Tensor]:
@@ -163,7 +155,7 @@ def train_run(
     history = train(
         model,
         source,
-        policy_for(run, model),
+        MixPolicy.for_run(run),
         cfg,
         seed=seed,
         checkpoint_path=checkpoint_path,
@@ -177,8 +169,10 @@ def train_run(
         return {}
     metrics = summarise(history)
     metrics.update(n_train=int(x.shape[0]), n_test=int(x_test.shape[0]), seconds=round(time.time() - start, 1))
-    save_trained(model, run, history, model_path, history_path, checkpoint_path)
+    save_trained(model, run, history, model_path, history_path)
     write_json(metrics_path, {"run": dict(run), "metrics": metrics, "provenance": provenance()})
+    if checkpoint_path is not None:  # only now: a kill before this point resumes instead of restarting
+        Path(checkpoint_path).unlink(missing_ok=True)
     log.info(
         "%s: best test error %.2f%% (epoch %d), final %.2f%%, on %d training images in %.1fs",
         run["run_id"], metrics["test_error_best"], metrics["best_epoch"], metrics["test_error_final"],
@@ -193,83 +187,3 @@ def load_model(run: dict, model_path: str | Path, device: torch.device) -> torch
     model = build(run, device)
     model.load_state_dict(state["model"])
     return model.eval()
-
-
-TABLE_TITLES = {
-    "table1": "Table 1: CIFAR-10 / CIFAR-100 test error (%) and NLL",
-    "table2": "Table 2: SVHN test error (%) and NLL",
-    "table3": "Table 3: Tiny-ImageNet top-1 / top-5 accuracy (%), PreActResNet18",
-    "table5": "Table 5: manifold mixup per eligible-layer set S, test error (%)",
-    "table6": "Table 6: input and manifold mixup per alpha, CIFAR-10 test error (%)",
-    "alpha_grid": "Appendix C.1: the alpha grid, test error (%)",
-}
-
-_TABLE_NOTES = {
-    "table3": "Accuracies, as the paper prints Table 3; paper_value is the paper's top-1, paper_top5 its top-5.",
-    "table5": "The paper prints accuracy; paper_value here is its error (100 - accuracy). "
-    "layers: S (0 = input, 1-3 = after stage 1-3); S = {0} is input mixup and S = {} no mixup.",
-    "table6": "The paper prints accuracy; paper_value here is its error (100 - accuracy).",
-    "alpha_grid": "The paper publishes no per-alpha numbers, only its choice: input 1.0 on SVHN and 0.2 on "
-    "Tiny-ImageNet; manifold 2.0 on SVHN and 0.2 on Tiny-ImageNet.",
-}
-
-
-def table_outputs(table: str, cells: list[dict], metrics_paths: list[str], *, csv: str, md: str, scale: str) -> None:
-    """Write one supervised table (csv + md) from the metrics of its runs."""
-    from ..io import read_json
-    from ..report import supervised_table, write_table
-
-    metrics = {m["run"]["run_id"]: m for m in (read_json(p) for p in metrics_paths)}
-    df = supervised_table(table, cells, metrics, scale)
-    notes = [
-        f"Scale: {scale}.",
-        "best: the epoch of lowest test error (the paper's convention, per the authors); final: the last "
-        "epoch; test_nll: cross entropy at the best epoch; mean and std (ddof 1) over seeds.",
-    ]
-    if table in _TABLE_NOTES:
-        notes.append(_TABLE_NOTES[table])
-    write_table(df, csv, md, title=TABLE_TITLES.get(table, table), notes=notes)
-
-
-def curve_label(cell: dict) -> str:
-    label = "{" + cell["layers"] + "}"
-    if cell["method"] == "input":
-        label += " input mixup"
-    if cell["detach"]:
-        label += " gradient blocked"
-    return label
-
-
-def curves_outputs(
-    figure: str, cells: list[dict], history_paths: dict[str, str], *, png: str, csv: str, md: str, scale: str
-) -> None:
-    """Figures 6 / 7: training loss per epoch for each mixing set (mean over seeds), and a table of the
-    last epoch's loss per curve (what the scorecard reads)."""
-    import pandas as pd
-
-    from ..figures import loss_curves_figure
-    from ..report import write_table
-
-    curves, rows = {}, []
-    for cell in cells:
-        runs = []
-        for rid in cell["run_ids"]:
-            h = pd.read_csv(history_paths[rid])
-            runs.append((h["epoch"].tolist(), h["train_loss"].tolist()))
-        curves[curve_label(cell)] = runs
-        last = [losses[-1] for _, losses in runs]
-        rows.append({
-            "curve": curve_label(cell), "layers": cell["layers"], "detach": cell["detach"], "method": cell["method"],
-            "alpha": cell["alpha"], "n_seeds": len(last), "final_train_loss_mean": sum(last) / len(last),
-            "scale": scale,
-        })
-    write_table(
-        pd.DataFrame(rows), csv, md,
-        title=f"Figure {figure.removeprefix('figure')}: training loss at the last epoch per mixing set",
-        notes=[f"Scale: {scale}.", "The paper: mixing in deeper layers ends with the lowest training loss; "
-               "blocking the gradient before the mixing layer with the highest."],
-    )
-    first = cells[0]
-    number = figure.removeprefix("figure")
-    title = f"Figure {number}: {first['dataset']} {first['arch']}, train loss per epoch ({scale})"
-    loss_curves_figure(png, curves, title)

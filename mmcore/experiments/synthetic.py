@@ -17,7 +17,7 @@ from ..provenance import provenance, resolve_device
 from . import save_trained
 from ..train import TrainConfig, train
 
-__all__ = ["build", "train_run", "evaluate_run", "load_model"]
+__all__ = ["build", "train_run", "evaluate_run"]
 
 log = logging.getLogger(__name__)
 
@@ -29,26 +29,22 @@ def build(run: dict, device: torch.device) -> torch.nn.Module:
     return model.to(device)
 
 
-def _policy(run: dict) -> MixPolicy:
-    eligible = [p for p in str(run.get("eligible_layers") or "").split(",") if p]
-    return MixPolicy(
-        method=run["method"],
-        alpha=float(run["alpha"]),
-        eligible=eligible,
-        per_example=bool(run["lambda_per_example"]),
-    )
-
-
 def train_run(
     run: dict,
     model_path: str | Path,
     history_path: str | Path,
+    metrics_path: str | Path,
     *,
+    test_size: int,
     device: str = "auto",
     checkpoint_path: str | Path | None = None,
     checkpoint_every: int = 50,
-) -> list[dict]:
-    """Train one run; write the final model and the per-step history (both atomically)."""
+) -> dict:
+    """Train one run, then score it on the fixed test set of (task, seed), in one job.
+
+    Writes the final model, the per-step history and metrics.json (each atomically); the resume
+    checkpoint goes only once all three exist.
+    """
     dev = resolve_device(device)
     model = build(run, dev)
     seed = int(run["seed"])
@@ -78,32 +74,19 @@ def train_run(
             )
 
     history = train(
-        model, source, _policy(run), cfg, seed=seed,
+        model, source, MixPolicy.for_run(run), cfg, seed=seed,
         checkpoint_path=checkpoint_path, on_step=progress,
     )
-    save_trained(model, run, history, model_path, history_path, checkpoint_path)
+    save_trained(model, run, history, model_path, history_path)
     log.info("trained %s in %.1fs", run["run_id"], time.time() - start)
-    return history
+    out = evaluate_run(run, model, metrics_path, test_size=test_size)
+    if checkpoint_path is not None:
+        Path(checkpoint_path).unlink(missing_ok=True)
+    return out
 
 
-def load_model(model_path: str | Path, device: torch.device) -> tuple[torch.nn.Module, dict]:
-    state = torch.load(model_path, map_location=device, weights_only=True)
-    model = build(state["run"], device)
-    model.load_state_dict(state["model"])
-    return model, state["run"]
-
-
-def evaluate_run(
-    run: dict,
-    model_path: str | Path,
-    metrics_path: str | Path,
-    *,
-    test_size: int,
-    device: str = "auto",
-) -> dict:
+def evaluate_run(run: dict, model: torch.nn.Module, metrics_path: str | Path, *, test_size: int) -> dict:
     """Accuracy and NLL on the fixed test set of (task, seed); write metrics.json with provenance."""
-    dev = resolve_device(device)
-    model, _ = load_model(model_path, dev)
     x, y = fixed_test_set(run["task"], int(test_size), int(run["seed"]))
     metrics = classification_metrics(predict_logits(model, x), y)
     out = {"run": dict(run), "metrics": metrics, "provenance": provenance()}

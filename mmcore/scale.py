@@ -1,0 +1,79 @@
+"""The scale label of every table: 'paper', or each way this run differs from the paper's settings.
+
+A reduced-scale number never stands without this label (it is the first note of every table and a
+column of every CSV). Light: read while the workflow parses.
+"""
+
+from __future__ import annotations
+
+from .artefacts import Artefact
+from .paper import paper_reference
+
+__all__ = ["scale_of", "synthetic_scale", "representations_scale", "supervised_scale"]
+
+
+def synthetic_scale(syn: dict) -> str:
+    paper = paper_reference()["settings"]["synthetic"]
+    diffs = [
+        f"{key} {syn[key]:g} (paper {paper[key]:g})"
+        for key in ("iterations", "batch_size", "lr")
+        if float(syn[key]) != float(paper[key])
+    ]
+    return "paper" if not diffs else "reduced: " + ", ".join(diffs)
+
+
+def representations_scale(rep: dict) -> str:
+    diffs = []
+    if rep["dataset"] != "mnist":
+        diffs.append(f"{rep['dataset']} stands in for mnist")
+    if rep["train_size"]:
+        diffs.append(f"{rep['train_size']} training images (paper 60000)")
+    if int(rep["epochs"]) < 30:
+        diffs.append(f"{rep['epochs']} epochs (authors' script 30)")
+    return "paper" if not diffs else "reduced: " + ", ".join(diffs)
+
+
+def supervised_scale(sup: dict, name: str, schedules: tuple[str, ...], block: dict) -> str:
+    """Every reduction a supervised table makes: stand-in, schedules, seeds (against the paper's count)."""
+    paper = paper_reference()["settings"]["supervised"]
+    diffs = []
+    stand = sup["stand_in"]
+    if stand:
+        diffs.append(f"{stand['dataset']} stands in for every dataset (rows of different datasets share runs)")
+        diffs.append(f"network widths x{stand['width_scale']:g}")
+        if stand["train_per_class"]:
+            diffs.append(f"{stand['train_per_class']} training images per class")
+        if stand["test_size"]:
+            diffs.append(f"{stand['test_size']} test images")
+    for sched in schedules:
+        ours, theirs = sup["schedules"].get(sched), paper["schedules"][sched]
+        if ours is not None and (ours["epochs"], list(ours["milestones"])) != (
+            theirs["epochs"],
+            list(theirs["milestones"]),
+        ):
+            diffs.append(
+                f"{sched} schedule {ours['epochs']} epochs, lr/10 at {list(ours['milestones'])} "
+                f"(paper {theirs['epochs']} at {theirs['milestones']})"
+            )
+    seeds = block.get("seeds") if block.get("seeds") is not None else sup["seeds"]
+    paper_seeds = paper["seeds"].get(name, 1)  # tables the paper reports as single runs
+    if len(seeds) != paper_seeds:
+        diffs.append(f"{len(seeds)} seed(s) (paper {paper_seeds})")
+    return "paper" if not diffs else "reduced: " + "; ".join(diffs)
+
+
+def scale_of(artefact: Artefact, config: dict) -> str:
+    """The artefact's scale label, by the family of its runs (or of the table it draws)."""
+    from .artefacts import ARTEFACTS
+
+    if artefact.source:
+        return scale_of(ARTEFACTS[artefact.source], config)
+    if artefact.runs == "synthetic":
+        return synthetic_scale(config["synthetic"])
+    if artefact.runs == "representations":
+        return representations_scale(config["representations"])
+    if artefact.runs == "supervised":
+        return supervised_scale(
+            config["supervised"], artefact.name, artefact.schedules, artefact.block_of(config)
+        )
+    return ""

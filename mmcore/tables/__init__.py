@@ -1,0 +1,43 @@
+"""Writers of the registered artefacts (``mmcore.artefacts``), one module per family.
+
+Every writer walks its artefact's cells the same way, with :func:`per_run`: cell -> run ids -> the
+run's file, so no table repeats that loop. Tables return a DataFrame (the generic ``table`` step writes
+it with the artefact's title and notes); figures draw into the given PNG.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable, Iterator
+
+__all__ = ["per_run", "files_of", "load_json", "figure_title"]
+
+
+def load_json(path: str | Path) -> dict:
+    from ..io import read_json
+
+    return read_json(path)
+
+
+def per_run(
+    cells: list[dict], files: dict[str, str], load: Callable[[str], object] = load_json
+) -> Iterator[tuple[dict, str, object]]:
+    """(cell, run id, loaded file) for every run of every cell, in cell order; each file loaded once."""
+    cache: dict[str, object] = {}
+    for cell in cells:
+        for rid in cell["run_ids"]:
+            if rid not in cache:
+                cache[rid] = load(files[rid])
+            yield cell, rid, cache[rid]
+
+
+def files_of(artefact, paths) -> dict[str, str]:
+    """The job's input files by run id (``results/runs/<run id>/<file>``), or ``{"table": csv}``."""
+    paths = [str(p) for p in paths]
+    if artefact.source is not None:
+        return {"table": paths[0]}
+    return {Path(p).parent.name: p for p in paths}
+
+
+def figure_title(artefact, options: dict) -> str:
+    return artefact.fill(artefact.title, options)

@@ -1,0 +1,94 @@
+"""Appendices B and G: the tightness and flattening tables, Figure 5 and the spectra of Figures 9-12."""
+
+from __future__ import annotations
+
+import math
+
+from ..paper import paper_reference
+from ..report import aggregate, sort_methods
+from . import figure_title, per_run
+
+__all__ = ["bottleneck2d", "svd_flattening", "figure5", "class_spectra", "overall_spectra"]
+
+_SVD_VALUES = ("first_sv", "rest_sv_sum", "overall_rest_sv_sum", "rest_over_first", "test_acc")
+_METHODS = ("none", "input", "manifold")
+
+
+def svd_flattening(art, cells, files, scale, options):
+    """Per setting and method: the class-specific and overall singular values, mean and std over seeds."""
+    rows = [
+        {"setting": cell["setting"], "method": cell["method"], **{k: m["metrics"][k] for k in _SVD_VALUES}}
+        for cell, _, m in per_run(cells, files)
+    ]
+    table = aggregate(rows, ["setting", "method"], list(_SVD_VALUES))
+    ref = paper_reference()["svd_section3_2"]
+    table["paper_first_sv"] = table["method"].map(lambda m: ref.get(m, {}).get("first_sv", math.nan))
+    table["paper_rest_sv_sum"] = table["method"].map(lambda m: ref.get(m, {}).get("rest_sv_sum", math.nan))
+    table["scale"] = scale
+    return sort_methods(table, ["setting", "method"])
+
+
+def bottleneck2d(art, cells, files, scale, options):
+    """Figure 5's figure of merit: within-class spread over between-class distance (lower: tighter)."""
+    rows = [
+        {
+            "classes": cell["classes"],
+            "method": cell["method"],
+            "tightness": m["metrics"]["tightness"],
+            "test_acc": m["metrics"]["test_acc"],
+        }
+        for cell, _, m in per_run(cells, files)
+    ]
+    table = aggregate(rows, ["classes", "method"], ["tightness", "test_acc"])
+    table["scale"] = scale
+    return sort_methods(table, ["classes", "method"])
+
+
+def _load_representations(path):
+    import torch
+
+    return torch.load(path, weights_only=True)
+
+
+def figure5(art, cells, files, scale, options, png):
+    """The first seed of each (class subset, method) cell, one panel each."""
+    from ..figures import figure5 as draw
+
+    panels = {}
+    for cell in cells:
+        first = cell["run_ids"][cell["seeds"].index(min(cell["seeds"]))]
+        reps = _load_representations(files[first])
+        panels[(cell["classes"], cell["method"])] = (reps["h"].numpy(), reps["y"].numpy())
+    methods = [m for m in _METHODS if any(c[1] == m for c in panels)]
+    subsets = sorted({c[0] for c in panels})
+    draw(png, panels, methods, subsets, figure_title(art, options), f"Scale: {scale}.")
+
+
+def _spectra(cells, files, key: str, setting: str) -> dict:
+    """{method: [spectrum per seed]} of one setting, methods in the paper's order."""
+    out = {m: [] for m in _METHODS}
+    for cell, _, m in per_run(cells, files):
+        if cell["setting"] == setting and cell["method"] in out:
+            out[cell["method"]].append(m["metrics"][key])
+    return {k: v for k, v in out.items() if v}
+
+
+def class_spectra(art, cells, files, scale, options, png):
+    """Figures 9-11: the class-specific spectra of one setting."""
+    from ..figures import spectra_figure
+
+    setting = art.extra["setting"]
+    panels = {art.extra["describe"]: _spectra(cells, files, "class_spectrum", setting)}
+    footer = f"{options['dataset']} test set. Scale: {scale}."
+    spectra_figure(png, panels, figure_title(art, options), "singular value (mean over classes)", footer)
+
+
+def overall_spectra(art, cells, files, scale, options, png):
+    """Figure 12: the spectra of all classes together, one panel per setting."""
+    from ..figures import spectra_figure
+
+    describe = art.extra["describe"]
+    settings = [s for s in describe if any(c["setting"] == s for c in cells)]
+    panels = {describe[s]: _spectra(cells, files, "overall_spectrum", s) for s in settings}
+    footer = f"{options['dataset']} test set. Scale: {scale}."
+    spectra_figure(png, panels, figure_title(art, options), "singular value", footer)

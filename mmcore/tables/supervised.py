@@ -1,0 +1,88 @@
+"""Section 5.1 / appendix C: the supervised tables (one writer for all of them) and Figures 6-7."""
+
+from __future__ import annotations
+
+import math
+
+from ..report import aggregate
+from . import figure_title, per_run
+
+__all__ = ["supervised_table", "loss_curves", "final_losses", "curve_label"]
+
+_KEYS = ["dataset", "arch", "method", "alpha", "layers"]
+_VALUES = ["test_error_best", "test_error_final", "test_nll", "top1_acc_best", "top1_acc_final", "top5_acc_best"]
+
+
+def supervised_table(art, cells, files, scale, options):
+    """A row per cell: mean and std over its seeds of the best- and final-epoch values, the paper's beside.
+
+    The NLL is the best epoch's; ``art.extra["paper"]`` looks up the paper's (main, second) value of a
+    row: error and NLL, or top-1 and top-5 (Table 3).
+    """
+    rows = []
+    for cell, _, m in per_run(cells, files):
+        m = m["metrics"]
+        rows.append({
+            **{k: cell[k] for k in _KEYS},
+            "test_error_best": m["test_error_best"],
+            "test_error_final": m["test_error_final"],
+            "test_nll": m["test_nll_best"],
+            "top1_acc_best": 100.0 - m["test_error_best"],
+            "top1_acc_final": 100.0 - m["test_error_final"],
+            "top5_acc_best": m.get("test_top5_best", math.nan),
+        })
+    out = aggregate(rows, _KEYS, _VALUES)
+    paper = [art.extra["paper"](row) for row in out.to_dict("records")]
+    out["paper_value"] = [p[0] for p in paper]
+    out["paper_nll"] = [p[1] for p in paper]
+    out["paper_top5"] = [p[1] for p in paper]
+    out["scale"] = scale
+    return out
+
+
+def curve_label(cell: dict) -> str:
+    label = "{" + cell["layers"] + "}"
+    if cell["method"] == "input":
+        label += " input mixup"
+    if cell["detach"]:
+        label += " gradient blocked"
+    return label
+
+
+def _load_history(path):
+    import pandas as pd
+
+    return pd.read_csv(path)
+
+
+def _curves(cells, files) -> dict[str, list[tuple[list, list]]]:
+    """{curve label: [(epochs, train losses) per seed]}."""
+    curves: dict[str, list] = {}
+    for cell, _, h in per_run(cells, files, _load_history):
+        curves.setdefault(curve_label(cell), []).append((h["epoch"].tolist(), h["train_loss"].tolist()))
+    return curves
+
+
+def final_losses(art, cells, files, scale, options):
+    """The last epoch's training loss per curve (mean over seeds): what the scorecard reads."""
+    import pandas as pd
+
+    curves = _curves(cells, files)
+    rows = []
+    for cell in cells:
+        last = [losses[-1] for _, losses in curves[curve_label(cell)]]
+        rows.append({
+            "curve": curve_label(cell), "layers": cell["layers"], "detach": cell["detach"],
+            "method": cell["method"], "alpha": cell["alpha"], "n_seeds": len(last),
+            "final_train_loss_mean": sum(last) / len(last), "scale": scale,
+        })
+    return pd.DataFrame(rows)
+
+
+def loss_curves(art, cells, files, scale, options, png):
+    """Figures 6 / 7: training loss per epoch for each mixing set (mean over seeds)."""
+    from ..figures import loss_curves_figure
+
+    first = cells[0]
+    footer = f"{first['dataset']} {first['arch']}. Scale: {scale}."
+    loss_curves_figure(png, _curves(cells, files), figure_title(art, options), footer)
