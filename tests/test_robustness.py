@@ -130,7 +130,14 @@ def test_fgsm_gradient_sign_matches_finite_differences():
     assert checked > 10
 
 
-def test_fgsm_with_epsilon_zero_is_the_clean_accuracy_and_clamps_to_pixels():
+def accuracy(model, x, y, to_input) -> float:
+    """% of argmax predictions equal to the labels, computed here rather than by the code under test."""
+    with torch.no_grad():
+        logits = model(to_input(x))
+    return 100.0 * sum(int(row.argmax()) == int(label) for row, label in zip(logits, y)) / len(y)
+
+
+def test_fgsm_steps_each_pixel_by_epsilon_uphill_and_clamps_to_pixels():
     model = tiny_model()
     x = torch.rand(50, 3, 6, 6, generator=gen(3), dtype=torch.float64)
     y = torch.randint(0, 5, (50,), generator=gen(4))
@@ -139,11 +146,21 @@ def test_fgsm_with_epsilon_zero_is_the_clean_accuracy_and_clamps_to_pixels():
         return p
 
     assert torch.equal(attacks.fgsm(model, x, y, 0.0, to_input), x)
-    adv = attacks.fgsm(model, x, y, 0.3, to_input)
-    assert adv.min() >= 0 and adv.max() <= 1 and (adv - x).abs().max() <= 0.3 + 1e-12
-    assert attacks.accuracy(model, attacks.fgsm(model, x, y, 0.0, to_input), y, to_input) == attacks.accuracy(
-        model, x, y, to_input
-    )
+    eps = 0.3
+    adv = attacks.fgsm(model, x, y, eps, to_input)
+    assert adv.min() >= 0 and adv.max() <= 1
+    # Every pixel moves by exactly epsilon, or as far as the [0, 1] box lets it.
+    step = (adv - x).abs()
+    clamped = (adv == 0) | (adv == 1)
+    assert torch.allclose(step[~clamped], torch.full_like(step[~clamped], eps)) and (step <= eps + 1e-12).all()
+    # ... and uphill: the attacked loss of every example grows (a sign error would lower it).
+    from mmcore.losses import bce_softmax, one_hot
+
+    def per_example_loss(p):
+        with torch.no_grad():
+            return torch.stack([bce_softmax(model(p[i : i + 1]), one_hot(y[i : i + 1], 5).double()) for i in range(50)])
+
+    assert (per_example_loss(adv) > per_example_loss(x)).all()
 
 
 def test_unbounded_pgd_drives_accuracy_to_zero_and_the_projection_bounds_it():
@@ -155,9 +172,9 @@ def test_unbounded_pgd_drives_accuracy_to_zero_and_the_projection_bounds_it():
 
     with torch.no_grad():
         y = model(to_input(x)).argmax(1)  # labels the model gets right: clean accuracy 100 %
-    assert attacks.accuracy(model, x, y, to_input) == 100.0
+    assert accuracy(model, x, y, to_input) == 100.0
     adv = attacks.pgd(model, x, y, steps=200, step_size=0.01, to_input=to_input)
-    assert attacks.accuracy(model, adv, y, to_input) <= 2.0
+    assert accuracy(model, adv, y, to_input) <= 2.0
     bounded = attacks.pgd(model, x, y, steps=20, step_size=0.01, to_input=to_input, epsilon=0.05)
     assert (bounded - x).abs().max() <= 0.05 + 1e-12
 

@@ -185,7 +185,6 @@ class SyntheticSource:
     """Fresh training batches for one task, from its own generator (saved in checkpoints)."""
 
     num_classes = 2
-    in_channels = 1
 
     def __init__(
         self,
