@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import logging
 import math
-import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable, Protocol
@@ -21,6 +20,7 @@ from typing import Callable, Protocol
 import torch
 from torch import nn
 
+from .io import atomic_write
 from .losses import get_loss
 from .optim import SGD, Adam, step_lr
 from .policy import Batch, MixPolicy
@@ -99,13 +99,6 @@ def make_optimizer(model: nn.Module, cfg: TrainConfig):
             nesterov=cfg.nesterov,
         )
     raise ValueError(f"unknown optimizer {cfg.optimizer!r}; available: adam, sgd")
-
-
-def _save_atomic(obj, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    torch.save(obj, tmp)
-    os.replace(tmp, path)
 
 
 def train(
@@ -189,20 +182,18 @@ def train(
             if on_step is not None:
                 on_step(step, row)
         if ckpt is not None and (step % cfg.checkpoint_every == 0 or step == stop_after):
-            _save_atomic(
-                {
-                    "model": model.state_dict(),
-                    "optimizer": optimizer.state_dict(),
-                    "source": source.state_dict(),
-                    "mix_generator": mix_gen.get_state(),
-                    "torch_rng": torch.get_rng_state(),
-                    "history": history,
-                    "window": [window_loss, window_correct, window_n],
-                    "step": step,
-                    "config": asdict(cfg),
-                },
-                ckpt,
-            )
+            snapshot = {
+                "model": model.state_dict(),
+                "optimizer": optimizer.state_dict(),
+                "source": source.state_dict(),
+                "mix_generator": mix_gen.get_state(),
+                "torch_rng": torch.get_rng_state(),
+                "history": history,
+                "window": [window_loss, window_correct, window_n],
+                "step": step,
+                "config": asdict(cfg),
+            }
+            atomic_write(ckpt, lambda tmp: torch.save(snapshot, tmp))
         if stop_after is not None and step >= stop_after:
             return history
     return history
