@@ -20,12 +20,14 @@ from typing import Callable, Protocol
 import torch
 from torch import nn
 
+from .data.batch import Batch
 from .io import atomic_write
 from .losses import get_loss
 from .optim import SGD, Adam, step_lr
-from .policy import Batch, MixPolicy
+from .policy import MixPolicy
+from .seeding import seed_generator
 
-__all__ = ["TrainConfig", "BatchSource", "train", "make_optimizer", "seed_generator", "channels_last_supported"]
+__all__ = ["TrainConfig", "BatchSource", "train", "make_optimizer", "channels_last_supported"]
 
 log = logging.getLogger(__name__)
 
@@ -63,12 +65,6 @@ class TrainConfig:
         if not self.lr > 0:
             raise ValueError(f"lr: expected a number > 0, got {self.lr!r}")
         get_loss(self.loss)
-
-
-def seed_generator(seed: int, stream: str) -> torch.Generator:
-    """An independent generator per (seed, purpose), so adding a draw in one place moves no other."""
-    offset = sum((i + 1) * ord(ch) for i, ch in enumerate(stream))
-    return torch.Generator().manual_seed(1_000_003 * int(seed) + offset)
 
 
 def channels_last_supported(model: nn.Module) -> bool:

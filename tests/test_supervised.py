@@ -17,7 +17,6 @@ from mmcore.experiments.supervised import summarise, train_run
 from mmcore.io import read_json
 from mmcore.report import SUPERVISED_COLUMNS, TABLE3_COLUMNS, supervised_scale, supervised_table
 from mmcore.runsheet import supervised_cells, supervised_run, table_cells
-from mmcore.train import seed_generator
 
 SCHEMA = load_schema("schemas/config.schema.yaml")
 
@@ -252,9 +251,3 @@ def test_paper_values_of_tables_3_5_6():
     assert t6.loc[("input", 1.5), "paper_value"] == pytest.approx(100 - 96.84)
     grid = supervised_table("alpha_grid", cells["alpha_grid"], fake_metrics(cells["alpha_grid"]), "x")
     assert grid["paper_value"].isna().all()
-
-
-def test_seed_generator_streams_differ():
-    a = torch.randperm(10, generator=seed_generator(0, "labels_per_class"))
-    b = torch.randperm(10, generator=seed_generator(0, "test_subset"))
-    assert not torch.equal(a, b)

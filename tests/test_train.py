@@ -5,7 +5,8 @@ import torch
 
 from mmcore.data.synthetic import SyntheticSource
 from mmcore.models import create_model
-from mmcore.policy import Batch, MixPolicy
+from mmcore.data.batch import Batch
+from mmcore.policy import MixPolicy
 from mmcore.train import TrainConfig, train
 
 

@@ -19,7 +19,8 @@ from ..policy import MixPolicy
 from ..provenance import provenance, resolve_device
 from ..runsheet import SVD_FIGURES
 from . import save_trained
-from ..train import TrainConfig, seed_generator, train
+from ..seeding import seed_generator
+from ..train import TrainConfig, train
 
 __all__ = ["build", "train_run", "extract_run", "class_list", "svd_outputs", "figure5_outputs"]
 

@@ -22,7 +22,7 @@ from ..deform import deform
 from ..io import read_json, write_json
 from ..provenance import provenance, resolve_device
 from ..report import aggregate, paper_reference, write_table
-from ..train import seed_generator
+from ..seeding import seed_generator
 from .supervised import load_model, test_set
 
 __all__ = [

@@ -23,7 +23,8 @@ from ..mixup import mix_point_names
 from ..models import create_model
 from ..policy import MixPolicy
 from ..provenance import provenance, resolve_device
-from ..train import TrainConfig, channels_last_supported, seed_generator, train
+from ..seeding import seed_generator
+from ..train import TrainConfig, channels_last_supported, train
 from . import save_trained
 
 __all__ = ["build", "policy_for", "train_run", "summarise", "load_model", "test_set"]
