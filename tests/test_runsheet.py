@@ -5,7 +5,7 @@ import copy
 import pytest
 
 from mmcore.config import load_schema, validate_config
-from mmcore.runsheet import all_runs, build_runsheet
+from mmcore.runsheet import all_runs
 
 
 @pytest.fixture
@@ -17,12 +17,15 @@ def synthetic(runs: dict) -> dict:
     return {i: r for i, r in runs.items() if r["experiment"] == "synthetic"}
 
 
-def test_grid_and_unique_ids(config):
+def test_one_run_per_grid_point_and_no_id_collisions(config):
     runs = synthetic(all_runs(config))
     syn = config["synthetic"]
-    assert len(runs) == len(syn["tasks"]) * len(syn["methods"]) * len(syn["seeds"])
-    sheet = build_runsheet(config)
-    assert sheet.index.is_unique and list(sheet.columns[:5]) == ["run_id", "experiment", "method", "alpha", "seed"]
+    # Runs are keyed by id, so two settings sharing an id would silently become one run: every
+    # (task, method, seed) of the grid must be present, each under an id of its own.
+    cells = {(r["task"], r["method"], r["seed"]) for r in runs.values()}
+    assert cells == {(t, m, s) for t in syn["tasks"] for m in syn["methods"] for s in syn["seeds"]}
+    assert len(runs) == len(cells)
+    assert all(rid == r["run_id"] for rid, r in runs.items())
 
 
 def test_changing_alpha_renames_only_mixup_runs(config):
