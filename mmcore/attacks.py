@@ -21,7 +21,7 @@ from torch import nn
 
 from .losses import get_loss, one_hot
 
-__all__ = ["input_gradient", "fgsm", "pgd", "accuracy"]
+__all__ = ["input_gradient", "fgsm", "pgd"]
 
 
 def input_gradient(
@@ -56,8 +56,3 @@ def pgd(
             adv = torch.max(torch.min(adv, x + epsilon), x - epsilon)
         adv = adv.clamp_(0.0, 1.0)
     return adv
-
-
-@torch.no_grad()
-def accuracy(model, x, y, to_input) -> float:
-    return 100.0 * (model(to_input(x)).argmax(1) == y).float().mean().item()

@@ -20,14 +20,9 @@ import math
 
 import torch
 
-__all__ = ["DEFORMATIONS", "deform", "identity_param"]
+__all__ = ["DEFORMATIONS", "deform"]
 
 DEFORMATIONS = ("rotation", "shear", "zoom_in", "zoom_out")
-
-
-def identity_param(kind: str) -> float:
-    """The parameter value that leaves images unchanged (0 for angles, 100 % for zooms)."""
-    return 100.0 if kind.startswith("zoom") else 0.0
 
 
 def _interp(name: str):

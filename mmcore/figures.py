@@ -10,7 +10,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 from .data.synthetic import factor_mix, render, sample_factors  # noqa: E402
 from .io import atomic_write  # noqa: E402
 from .mixup import mix, sample_mix  # noqa: E402
-from .train import seed_generator  # noqa: E402
+from .seeding import seed_generator  # noqa: E402
 
 __all__ = ["deformation_figure", "figure4", "figure5", "loss_curves_figure", "spectra_figure"]
 

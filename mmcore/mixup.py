@@ -13,7 +13,9 @@ Sampling is separated from applying (as in timm and torchvision's MixUp):
   through a forward hook, so no model re-implements mixing.
 
 A model declares its mix points as an ordered tuple of :class:`MixPoint` in an attribute
-``mix_points``; index 0 is conventionally the input (``module=""``). The GAN discriminator reuses the
+``mix_points``; index 0 is the input (``module=""``). A model written elsewhere (torchvision's
+``resnet18``, say) gets its mix points named from outside with :func:`declare_mix_points`, without
+subclassing. The GAN discriminator reuses the
 same pieces: a batch that concatenates real and fake examples, a permutation that pairs real with fake,
 and one lambda per example (``per_example=True``).
 
@@ -27,7 +29,7 @@ from __future__ import annotations
 
 import contextlib
 from dataclasses import dataclass
-from typing import Iterator, Sequence
+from typing import Iterator, Mapping, Sequence
 
 import torch
 from torch import nn
@@ -41,6 +43,7 @@ __all__ = [
     "mix",
     "mix_targets",
     "mixing",
+    "declare_mix_points",
     "mix_point_names",
     "resolve_mix_point",
     "validate_mix_points",
@@ -194,20 +197,56 @@ def resolve_mix_point(model: nn.Module, point: str | int) -> MixPoint:
 
 
 def validate_mix_points(model: nn.Module) -> None:
-    """Raise if a declared mix point names a submodule the model does not have (checked at build)."""
+    """Raise if the declaration is not usable: the first point is not the input, a name is declared
+    twice, or a point names a submodule the model does not have (checked at build)."""
+    _check(model, _declared(model))
+
+
+def _check(model: nn.Module, points: Sequence[MixPoint]) -> None:
+    kind = type(model).__name__
+    if points[0].module != "":
+        raise ValueError(
+            f"{kind}: the first mix point must be the input (module ''), got {points[0].name!r} "
+            f"at module {points[0].module!r}"
+        )
     names = set()
-    for p in _declared(model):
+    for p in points:
         if p.name in names:
-            raise ValueError(f"{type(model).__name__}: mix point {p.name!r} is declared twice")
+            raise ValueError(f"{kind}: mix point {p.name!r} is declared twice")
         names.add(p.name)
         if p.module:
             try:
                 model.get_submodule(p.module)
             except AttributeError as err:
                 raise ValueError(
-                    f"{type(model).__name__}: mix point {p.name!r} names module {p.module!r}, "
+                    f"{kind}: mix point {p.name!r} names module {p.module!r}, "
                     "which the model does not have"
                 ) from err
+
+
+def declare_mix_points(model: nn.Module, points: Mapping[str, str] | Sequence[str]) -> nn.Module:
+    """Name the mix points of any ``nn.Module`` from outside, without subclassing; return the model.
+
+    ``points`` maps mix-point names to dotted submodule names (as in ``model.get_submodule``; the
+    output of that submodule is mixed), in order, or lists submodule names, each then naming its own
+    point. The input (module ``""``, named ``"input"`` unless the mapping names it) is always the first
+    point, added when not given, so input mixup works on every model. Names are checked against the
+    model's modules; on an error the model is left as it was::
+
+        model = torchvision.models.resnet18(num_classes=10)
+        declare_mix_points(model, ["layer1", "layer2"])  # input, layer1, layer2
+        MixPolicy("manifold", alpha=2.0, eligible=("layer1", "layer2")).forward(model, batch, g, 10)
+    """
+    if isinstance(points, str):
+        raise TypeError("declare_mix_points: expected a mapping or a list of module names, got a string")
+    pairs = list(points.items()) if isinstance(points, Mapping) else [(m or "input", m) for m in points]
+    inputs = [(n, m) for n, m in pairs if m == ""]
+    if len(inputs) > 1:
+        raise ValueError(f"{type(model).__name__}: the input (module '') is declared {len(inputs)} times")
+    declared = tuple(MixPoint(n, m) for n, m in (inputs or [("input", "")]) + [(n, m) for n, m in pairs if m])
+    _check(model, declared)
+    model.mix_points = declared
+    return model
 
 
 @contextlib.contextmanager

@@ -16,25 +16,16 @@ mix targets with :func:`mmcore.mixup.mix_targets`; ``input`` and ``manifold`` go
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Sequence
+from typing import Sequence
 
 import torch
 from torch import nn
 
+from .data.batch import Batch
 from .losses import one_hot
-from .mixup import METHODS, MixParams, mix_point_names, mix_targets, mixing, sample_mix
+from .mixup import METHODS, mix_point_names, mix_targets, mixing, sample_mix
 
-__all__ = ["Batch", "MixPolicy"]
-
-
-@dataclass
-class Batch:
-    """A training batch. ``factors``/``render`` are set by sources that can render (synthetic)."""
-
-    x: torch.Tensor
-    y: torch.Tensor
-    factors: torch.Tensor | None = None
-    render: Callable[[torch.Tensor, MixParams], torch.Tensor] | None = None
+__all__ = ["MixPolicy"]
 
 
 @dataclass

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import logging
 import math
-import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable, Protocol
@@ -21,11 +20,14 @@ from typing import Callable, Protocol
 import torch
 from torch import nn
 
+from .data.batch import Batch
+from .io import atomic_write
 from .losses import get_loss
 from .optim import SGD, Adam, step_lr
-from .policy import Batch, MixPolicy
+from .policy import MixPolicy
+from .seeding import seed_generator
 
-__all__ = ["TrainConfig", "BatchSource", "train", "make_optimizer", "seed_generator", "channels_last_supported"]
+__all__ = ["TrainConfig", "BatchSource", "train", "make_optimizer", "channels_last_supported"]
 
 log = logging.getLogger(__name__)
 
@@ -65,12 +67,6 @@ class TrainConfig:
         get_loss(self.loss)
 
 
-def seed_generator(seed: int, stream: str) -> torch.Generator:
-    """An independent generator per (seed, purpose), so adding a draw in one place moves no other."""
-    offset = sum((i + 1) * ord(ch) for i, ch in enumerate(stream))
-    return torch.Generator().manual_seed(1_000_003 * int(seed) + offset)
-
-
 def channels_last_supported(model: nn.Module) -> bool:
     """Whether channels-last is safe for ``model`` on its device.
 
@@ -99,13 +95,6 @@ def make_optimizer(model: nn.Module, cfg: TrainConfig):
             nesterov=cfg.nesterov,
         )
     raise ValueError(f"unknown optimizer {cfg.optimizer!r}; available: adam, sgd")
-
-
-def _save_atomic(obj, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    torch.save(obj, tmp)
-    os.replace(tmp, path)
 
 
 def train(
@@ -189,20 +178,18 @@ def train(
             if on_step is not None:
                 on_step(step, row)
         if ckpt is not None and (step % cfg.checkpoint_every == 0 or step == stop_after):
-            _save_atomic(
-                {
-                    "model": model.state_dict(),
-                    "optimizer": optimizer.state_dict(),
-                    "source": source.state_dict(),
-                    "mix_generator": mix_gen.get_state(),
-                    "torch_rng": torch.get_rng_state(),
-                    "history": history,
-                    "window": [window_loss, window_correct, window_n],
-                    "step": step,
-                    "config": asdict(cfg),
-                },
-                ckpt,
-            )
+            snapshot = {
+                "model": model.state_dict(),
+                "optimizer": optimizer.state_dict(),
+                "source": source.state_dict(),
+                "mix_generator": mix_gen.get_state(),
+                "torch_rng": torch.get_rng_state(),
+                "history": history,
+                "window": [window_loss, window_correct, window_n],
+                "step": step,
+                "config": asdict(cfg),
+            }
+            atomic_write(ckpt, lambda tmp: torch.save(snapshot, tmp))
         if stop_after is not None and step >= stop_after:
             return history
     return history

@@ -5,10 +5,13 @@ import scipy.stats
 import torch
 from torch import nn
 
+from mmcore.data.batch import Batch
 from mmcore.mixup import (
     MixParams,
     MixPoint,
+    declare_mix_points,
     mix,
+    mix_point_names,
     mix_targets,
     mixing,
     resolve_mix_point,
@@ -17,6 +20,7 @@ from mmcore.mixup import (
     validate_mix_points,
 )
 from mmcore.models import create_model
+from mmcore.policy import MixPolicy
 
 pytestmark = pytest.mark.filterwarnings("error")
 
@@ -192,3 +196,111 @@ def test_gan_style_real_fake_mixing_with_per_example_lambda():
     soft = mix_targets(is_real, p)[:, 0]
     torch.testing.assert_close(soft[:4], lam[:4])  # real weighted by lambda
     torch.testing.assert_close(soft[4:], 1 - lam[4:])  # fake first: the real partner has 1 - lambda
+
+
+# ---- a model this project did not write: torchvision's ResNet-18, mix points named from outside ----
+
+
+@pytest.fixture
+def resnet18():
+    from torchvision.models import resnet18
+
+    # eval(): BatchNorm uses its running statistics, so each example's path is fixed and the staged
+    # forward below is an exact oracle.
+    return declare_mix_points(resnet18(num_classes=10), ["layer1", "layer2"]).eval()
+
+
+def hand_mix(h, lam, perm):
+    return torch.stack([lam * h[i] + (1 - lam) * h[int(perm[i])] for i in range(h.shape[0])])
+
+
+def staged_resnet18(model, x, lam, perm, at):
+    """torchvision's ResNet.forward written out stage by stage, mixing by hand after stage ``at``."""
+    if at == "input":
+        x = hand_mix(x, lam, perm)
+    h = model.maxpool(model.relu(model.bn1(model.conv1(x))))
+    h = model.layer1(h)
+    if at == "layer1":
+        h = hand_mix(h, lam, perm)
+    h = model.layer2(h)
+    if at == "layer2":
+        h = hand_mix(h, lam, perm)
+    h = model.layer4(model.layer3(h))
+    return model.fc(torch.flatten(model.avgpool(h), 1))
+
+
+def test_declare_mix_points_names_them_from_outside(resnet18):
+    assert resnet18.mix_points == (MixPoint("input", ""), MixPoint("layer1", "layer1"), MixPoint("layer2", "layer2"))
+    named = declare_mix_points(Tiny(), {"x": "", "first": "l1", "second": "l2"})
+    assert [(p.name, p.module) for p in named.mix_points] == [("x", ""), ("first", "l1"), ("second", "l2")]
+    with pytest.raises(ValueError, match="mix point 'layer9' names module 'layer9'"):
+        declare_mix_points(resnet18, ["layer1", "layer9"])
+    assert mix_point_names(resnet18) == ("input", "layer1", "layer2")  # a refused declaration changes nothing
+    with pytest.raises(ValueError, match="mix point 'input' is declared twice"):
+        declare_mix_points(resnet18, {"input": "layer1"})
+    tiny = Tiny()
+    tiny.mix_points = (MixPoint("h1", "l1"), MixPoint("input", ""))  # input mixup would mix at h1
+    with pytest.raises(ValueError, match="the first mix point must be the input"):
+        validate_mix_points(tiny)
+
+
+@pytest.mark.parametrize("at", ["layer1", "layer2"])
+def test_torchvision_resnet18_mixed_forward_equals_the_staged_forward(resnet18, at):
+    x = torch.randn(4, 3, 32, 32)
+    params = MixParams(lam=torch.tensor(0.3), perm=torch.tensor([2, 0, 3, 1]), point=at)
+    with mixing(resnet18, params):
+        out = resnet18(x)
+    expected = staged_resnet18(resnet18, x, 0.3, params.perm, at)
+    torch.testing.assert_close(out, expected)
+    assert not torch.allclose(out, resnet18(x), atol=1e-3)  # the mix changed the logits
+
+
+def test_torchvision_resnet18_through_the_policy(resnet18):
+    """MixPolicy draws (k, lambda, perm) from the generator; the same draws by hand give the same logits
+    and soft targets, and both declared points get drawn."""
+    x, y = torch.randn(4, 3, 32, 32), torch.tensor([1, 7, 7, 2])
+    policy = MixPolicy(method="manifold", alpha=2.0, eligible=("layer1", "layer2"))
+    seen = set()
+    for seed in range(6):
+        logits, targets = policy.forward(resnet18, Batch(x, y), torch.Generator().manual_seed(seed), 10)
+        p = sample_mix(4, 2.0, torch.Generator().manual_seed(seed), points=["layer1", "layer2"])
+        seen.add(p.point)
+        torch.testing.assert_close(logits, staged_resnet18(resnet18, x, p.lam, p.perm, p.point))
+        torch.testing.assert_close(targets, hand_mix(nn.functional.one_hot(y, 10).float(), p.lam, p.perm))
+    assert seen == {"layer1", "layer2"}
+
+
+def test_torchvision_resnet18_input_mixing(resnet18):
+    x, y = torch.randn(4, 3, 32, 32), torch.tensor([0, 3, 5, 9])
+    logits, targets = MixPolicy(method="input", alpha=1.0).forward(
+        resnet18, Batch(x, y), torch.Generator().manual_seed(4), 10
+    )
+    p = sample_mix(4, 1.0, torch.Generator().manual_seed(4), points=["input"])
+    assert 0.05 < float(p.lam) < 0.95 and not torch.equal(p.perm, torch.arange(4))
+    torch.testing.assert_close(logits, resnet18(hand_mix(x, p.lam, p.perm)))
+    torch.testing.assert_close(logits, staged_resnet18(resnet18, x, p.lam, p.perm, "input"))
+    torch.testing.assert_close(targets, hand_mix(nn.functional.one_hot(y, 10).float(), p.lam, p.perm))
+
+
+def test_torchvision_resnet18_gradient_blocked_before_the_mix_point(resnet18):
+    x = torch.randn(4, 3, 32, 32)
+    params = MixParams(lam=torch.tensor(0.6), perm=torch.tensor([1, 0, 3, 2]), point="layer1")
+    with mixing(resnet18, params, detach=True):
+        resnet18(x).sum().backward()
+    assert resnet18.conv1.weight.grad is None and all(p.grad is None for p in resnet18.layer1.parameters())
+    assert resnet18.layer2[0].conv1.weight.grad.abs().sum() > 0
+    resnet18.zero_grad(set_to_none=True)
+    with mixing(resnet18, params):
+        resnet18(x).sum().backward()
+    assert resnet18.conv1.weight.grad.abs().sum() > 0  # without blocking, the stem learns
+
+
+def test_readme_example_runs(repo):
+    """The README's "Manifold mixup in your own model" example, executed as written."""
+    text = (repo / "README.md").read_text()
+    section = text.split("## Manifold mixup in your own model", 1)[1]
+    code = section.split("```python\n", 1)[1].split("```", 1)[0]
+    scope = {}
+    exec(compile(code, "README.md", "exec"), scope)
+    assert scope["soft_targets"].shape == (8, 10) and torch.isfinite(scope["loss"])
+    assert ((scope["soft_targets"] > 0) & (scope["soft_targets"] < 1)).any()  # the targets were mixed

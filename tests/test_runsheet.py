@@ -22,12 +22,17 @@ def synthetic(runs: dict) -> dict:
     return {i: r for i, r in runs.items() if r["experiment"] == "synthetic"}
 
 
-def test_synthetic_grid(config):
+def test_one_run_per_grid_point_and_no_id_collisions(config):
     runs = synthetic(runs_of(config))
     syn = config["synthetic"]
-    assert len(runs) == len(syn["tasks"]) * len(syn["methods"]) * len(syn["seeds"])
-    cells = artefact_cells(config)["table8"]
-    assert [(c["task"], c["method"]) for c in cells][:3] == [("A", m) for m in syn["methods"]]
+    # Runs are keyed by id, so two settings sharing an id would silently become one run: every
+    # (task, method, seed) of the grid must be present, each under an id of its own.
+    cells = {(r["task"], r["method"], r["seed"]) for r in runs.values()}
+    assert cells == {(t, m, s) for t in syn["tasks"] for m in syn["methods"] for s in syn["seeds"]}
+    assert len(runs) == len(cells)
+    assert all(rid == r["run_id"] for rid, r in runs.items())
+    table8 = artefact_cells(config)["table8"]
+    assert [(c["task"], c["method"]) for c in table8][:3] == [("A", m) for m in syn["methods"]]
 
 
 def test_changing_alpha_renames_only_mixup_runs(config):

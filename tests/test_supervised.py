@@ -19,7 +19,6 @@ from mmcore.artefacts import ARTEFACTS, writer_of
 from mmcore.io import write_json
 from mmcore.runsheet import artefact_cells, slim, supervised_cell
 from mmcore.scale import scale_of
-from mmcore.train import seed_generator
 
 SCHEMA = load_schema("schemas/config.schema.yaml")
 
@@ -283,9 +282,3 @@ def test_paper_values_of_tables_3_5_6(tmp_path):
     assert t6.loc[("input", 1.5), "paper_value"] == pytest.approx(100 - 96.84)
     grid = supervised_table("alpha_grid", cells["alpha_grid"], tmp_path)
     assert grid["paper_value"].isna().all()
-
-
-def test_seed_generator_streams_differ():
-    a = torch.randperm(10, generator=seed_generator(0, "labels_per_class"))
-    b = torch.randperm(10, generator=seed_generator(0, "test_subset"))
-    assert not torch.equal(a, b)

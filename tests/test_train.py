@@ -1,11 +1,17 @@
 """The training loop: determinism, resume after a kill, the NaN guard, and the mixing policies."""
 
+import copy
+
 import pytest
 import torch
 
 from mmcore.data.synthetic import SyntheticSource
+from mmcore.losses import bce_softmax, one_hot
+from mmcore.mixup import sample_mix
+from mmcore.seeding import seed_generator
 from mmcore.models import create_model
-from mmcore.policy import Batch, MixPolicy
+from mmcore.data.batch import Batch
+from mmcore.policy import MixPolicy
 from mmcore.train import TrainConfig, train
 
 
@@ -43,6 +49,40 @@ def test_history_rows():
     _, hist = _run(steps=4, method="input")
     assert [r["step"] for r in hist] == [1, 2, 3, 4]
     assert set(hist[0]) == {"step", "lr", "train_loss", "train_acc"}
+
+
+def hand_mix(h, lam, perm):
+    return torch.stack([lam * h[i] + (1 - lam) * h[int(perm[i])] for i in range(h.shape[0])])
+
+
+@pytest.mark.parametrize("method,points", [("input", ["input"]), ("manifold", ["block2"]), ("factor", None)])
+def test_the_first_step_trains_on_the_mixed_batch(method, points):
+    """Recompute step 1's loss by hand from the same draws: a policy that silently skipped mixing (of
+    the hidden state or of the targets) would still train deterministically, but not on this loss."""
+    seed = 3
+    torch.manual_seed(seed)
+    model = create_model("synthetic_cnn", num_classes=2, in_channels=1, widths=(4, 8, 8, 8))
+    ref = copy.deepcopy(model).train()
+    policy = MixPolicy(method, 2.0, eligible=points or ())
+    (row,) = train(model, SyntheticSource("C", 8, seed), policy, TrainConfig(steps=1, lr=1e-3), seed=seed)
+
+    batch = SyntheticSource("C", 8, seed).next_batch()
+    p = sample_mix(8, 2.0, seed_generator(seed, "mix"), points=points)  # the loop's mixing stream
+    assert 0.05 < float(p.lam) < 0.95 and not torch.equal(p.perm, torch.arange(8))
+    targets = hand_mix(one_hot(batch.y, 2), p.lam, p.perm)
+    with torch.no_grad():
+        if method == "input":
+            logits = ref(hand_mix(batch.x, p.lam, p.perm))
+        elif method == "manifold":  # staged: block1, block2, mix, block3, block4, head
+            h = hand_mix(ref.block2(ref.block1(batch.x)), p.lam, p.perm)
+            logits = ref.head(ref.block4(ref.block3(h)).flatten(1))
+        else:  # the factors mixed (and truncated, as the authors' code), then rendered
+            logits = ref(batch.render(batch.factors, p))
+        mixed = bce_softmax(logits, targets).item()
+        unmixed_input = bce_softmax(ref(batch.x), targets).item()
+        plain = bce_softmax(ref(batch.x), one_hot(batch.y, 2)).item()
+    assert row["train_loss"] == pytest.approx(mixed, rel=1e-6)
+    assert abs(mixed - unmixed_input) > 1e-3 and abs(mixed - plain) > 1e-3  # the test can tell them apart
 
 
 class NaNSource:

@@ -12,8 +12,9 @@ import math
 
 import torch
 
-from ..policy import Batch
+from ..seeding import seed_generator
 from .augment import crop_flip
+from .batch import Batch
 
 __all__ = ["TensorSource", "class_balanced_subset", "normalise", "standardise", "to_unit"]
 
@@ -84,7 +85,7 @@ class TensorSource:
         self.mean, self.std = mean, std
         self.device = torch.device(device)
         self.crop_padding, self.flip, self.channels_last = crop_padding, flip, channels_last
-        self.generator = torch.Generator().manual_seed(seed)
+        self.generator = seed_generator(seed, "batches")
         self.order = torch.randperm(x.shape[0], generator=self.generator)
         self.position = 0
         self.epoch = 0

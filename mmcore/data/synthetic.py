@@ -30,7 +30,8 @@ from dataclasses import dataclass
 import torch
 
 from ..mixup import MixParams, mix
-from ..policy import Batch
+from ..seeding import seed_generator
+from .batch import Batch
 
 __all__ = [
     "FACTORS",
@@ -185,7 +186,6 @@ class SyntheticSource:
     """Fresh training batches for one task, from its own generator (saved in checkpoints)."""
 
     num_classes = 2
-    in_channels = 1
 
     def __init__(
         self,
@@ -201,7 +201,7 @@ class SyntheticSource:
         self.batch_size = batch_size
         self.factor_truncate = factor_truncate
         self.device = torch.device(device)
-        self.generator = torch.Generator().manual_seed(seed)
+        self.generator = seed_generator(seed, "batches")
 
     def next_batch(self):
         factors, labels = sample_factors(self.task, self.batch_size, self.generator, "train")
@@ -223,6 +223,5 @@ class SyntheticSource:
 
 def fixed_test_set(task: str, size: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
     """The fixed test set of a task for one seed: same (task, size, seed), same images."""
-    g = torch.Generator().manual_seed(10_000_019 * (seed + 1) + ord(task))
-    factors, labels = sample_factors(task, size, g, "test")
+    factors, labels = sample_factors(task, size, seed_generator(seed, f"synthetic_test/{task}"), "test")
     return render(factors), labels

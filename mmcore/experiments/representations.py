@@ -18,7 +18,8 @@ from ..models import create_model
 from ..policy import MixPolicy
 from ..provenance import provenance, resolve_device
 from . import save_trained
-from ..train import TrainConfig, seed_generator, train
+from ..seeding import seed_generator
+from ..train import TrainConfig, train
 
 __all__ = ["build", "train_run", "extract", "class_list"]
 

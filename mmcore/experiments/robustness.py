@@ -19,7 +19,7 @@ from ..data.loader import standardise, to_unit
 from ..deform import deform
 from ..io import write_json
 from ..provenance import provenance, resolve_device
-from ..train import seed_generator
+from ..seeding import seed_generator
 from .supervised import load_model, test_set
 
 __all__ = ["evaluate_deformations", "evaluate_fgsm", "evaluate_pgd"]

@@ -22,7 +22,8 @@ from ..io import write_json
 from ..models import create_model
 from ..policy import MixPolicy
 from ..provenance import provenance, resolve_device
-from ..train import TrainConfig, channels_last_supported, seed_generator, train
+from ..seeding import seed_generator
+from ..train import TrainConfig, channels_last_supported, train
 from . import save_trained
 
 __all__ = ["build", "train_run", "summarise", "load_model", "test_set"]

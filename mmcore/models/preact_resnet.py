@@ -115,23 +115,19 @@ class PreActResNet(nn.Module):
         return self.forward_head(self.forward_features(x))
 
 
-def _create(block, layers, **kwargs) -> PreActResNet:
-    return PreActResNet(block, layers, **kwargs)
-
-
 @register_model
 def preactresnet18(**kwargs) -> PreActResNet:
     """PreActResNet18: basic blocks [2, 2, 2, 2]."""
-    return _create(PreActBlock, (2, 2, 2, 2), **kwargs)
+    return PreActResNet(PreActBlock, (2, 2, 2, 2), **kwargs)
 
 
 @register_model
 def preactresnet34(**kwargs) -> PreActResNet:
     """PreActResNet34: basic blocks [3, 4, 6, 3]."""
-    return _create(PreActBlock, (3, 4, 6, 3), **kwargs)
+    return PreActResNet(PreActBlock, (3, 4, 6, 3), **kwargs)
 
 
 @register_model
 def preactresnet50(**kwargs) -> PreActResNet:
     """PreActResNet50: bottleneck blocks [3, 4, 6, 3]."""
-    return _create(PreActBottleneck, (3, 4, 6, 3), **kwargs)
+    return PreActResNet(PreActBottleneck, (3, 4, 6, 3), **kwargs)
