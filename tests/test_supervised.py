@@ -94,9 +94,9 @@ def test_canonical_cells_share_runs():
 
 
 def test_schedule_errors_are_config_errors():
-    with pytest.raises(ConfigError, match="schedule 'nope' is not defined"):
+    with pytest.raises(ConfigError, match=r"^config\.supervised\.table1\.schedule: schedule 'nope' is not defined"):
         supervised_cells(config(table1={"schedule": "nope"}))
-    with pytest.raises(ConfigError, match="milestone must be below epochs"):
+    with pytest.raises(ConfigError, match=r"^config\.supervised\.schedules\.preact\.milestones\[0\]: expected a milestone below"):
         supervised_cells(config(schedules={"preact": {"epochs": 4, "milestones": [4]}}))
 
 
