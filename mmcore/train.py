@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import logging
 import math
-import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable, Protocol
@@ -21,6 +20,7 @@ from typing import Callable, Protocol
 import torch
 from torch import nn
 
+from .io import load_torch, save_torch
 from .losses import get_loss
 from .optim import SGD, Adam, step_lr
 from .policy import Batch, MixPolicy
@@ -101,13 +101,6 @@ def make_optimizer(model: nn.Module, cfg: TrainConfig):
     raise ValueError(f"unknown optimizer {cfg.optimizer!r}; available: adam, sgd")
 
 
-def _save_atomic(obj, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    torch.save(obj, tmp)
-    os.replace(tmp, path)
-
-
 def train(
     model: nn.Module,
     source: BatchSource,
@@ -137,7 +130,7 @@ def train(
     ckpt = Path(checkpoint_path) if checkpoint_path else None
     if ckpt is not None and ckpt.exists():
         # Generator and RNG states must stay on the CPU; load_state_dict moves the rest to the model.
-        state = torch.load(ckpt, map_location="cpu", weights_only=True)
+        state = load_torch(ckpt, map_location="cpu", fix="delete it to restart the run from its first step")
         model.load_state_dict(state["model"])
         optimizer.load_state_dict(state["optimizer"])
         source.load_state_dict(state["source"])
@@ -189,7 +182,8 @@ def train(
             if on_step is not None:
                 on_step(step, row)
         if ckpt is not None and (step % cfg.checkpoint_every == 0 or step == stop_after):
-            _save_atomic(
+            save_torch(
+                ckpt,
                 {
                     "model": model.state_dict(),
                     "optimizer": optimizer.state_dict(),
@@ -201,7 +195,6 @@ def train(
                     "step": step,
                     "config": asdict(cfg),
                 },
-                ckpt,
             )
         if stop_after is not None and step >= stop_after:
             return history

@@ -8,7 +8,7 @@ from mmcore.config import load_schema, validate_config
 from mmcore.data import datasets
 from mmcore.data.datasets import prepare
 from mmcore.experiments.representations import class_list, extract_run, train_run
-from mmcore.io import read_json
+from mmcore.io import load_torch, read_json
 from mmcore.runsheet import REPRESENTATION_SETTINGS, representation_runs
 from test_datasets import write_fixture
 
@@ -64,7 +64,7 @@ def test_train_and_extract(tmp_path, prepared, config, setting, method):
     history = train_run(run, prepared, tmp_path / "m.pt", tmp_path / "h.csv", device="cpu")
     assert [row["epoch"] for row in history] == [1]
     metrics = extract_run(run, prepared, tmp_path / "m.pt", tmp_path / "r.pt", tmp_path / "metrics.json", device="cpu")
-    reps = torch.load(tmp_path / "r.pt", weights_only=True)
+    reps = load_torch(tmp_path / "r.pt")
     dim = 2 if setting == "bottleneck2d" else 12
     assert reps["h"].shape == (5, dim) and reps["y"].tolist() == [0, 1, 2, 3, 4]
     assert {"test_acc", "first_sv", "rest_sv_sum", "overall_rest_sv_sum"} <= set(metrics)

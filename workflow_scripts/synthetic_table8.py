@@ -7,7 +7,7 @@ from mmcore.steps import step
 
 def main(smk):
     with step(smk.log[0]):
-        table = table8([read_json(p) for p in smk.input.metrics], smk.params.scale)
+        table = table8([read_json(p, require=("run", "metrics")) for p in smk.input.metrics], smk.params.scale)
         write_table(
             table,
             smk.output.csv,

@@ -13,12 +13,12 @@ from ..analysis import cluster_tightness, flattening
 from ..data.datasets import load_prepared
 from ..data.loader import TensorSource, normalise
 from ..evaluate import classification_metrics
-from ..io import atomic_write, write_json
+from ..io import load_torch, save_torch, write_json
 from ..models import create_model
 from ..policy import MixPolicy
 from ..provenance import provenance, resolve_device
 from ..runsheet import SVD_FIGURES
-from . import save_trained
+from . import drop_checkpoint, load_trained, save_trained
 from ..train import TrainConfig, seed_generator, train
 
 __all__ = ["build", "train_run", "extract_run", "class_list", "svd_outputs", "figure5_outputs"]
@@ -87,7 +87,8 @@ def train_run(
     history = train(model, source, policy, cfg, seed=seed, checkpoint_path=checkpoint_path, on_step=progress)
     for row in history:
         row["epoch"] = row["step"] // source.steps_per_epoch
-    save_trained(model, run, history, model_path, history_path, checkpoint_path)
+    save_trained(model, run, history, model_path, history_path)
+    drop_checkpoint(checkpoint_path)
     log.info("trained %s on %d images in %.1fs", run["run_id"], x.shape[0], time.time() - start)
     return history
 
@@ -105,7 +106,7 @@ def extract_run(
 ) -> dict:
     """Test-set bottleneck representations, accuracy, and the SVD / tightness figures of merit."""
     dev = resolve_device(device)
-    state = torch.load(model_path, map_location=dev, weights_only=True)
+    state = load_trained(model_path, run["run_id"], dev)
     model = build(run, dev)
     model.load_state_dict(state["model"])
     model.eval()
@@ -121,7 +122,7 @@ def extract_run(
     metrics.update(flattening(h, y, center))
     if h.shape[1] == 2:
         metrics["tightness"] = cluster_tightness(h, y)
-    atomic_write(representations_path, lambda tmp: torch.save({"h": h, "y": y}, tmp))
+    save_torch(representations_path, {"h": h, "y": y})
     write_json(metrics_path, {"run": dict(run), "metrics": metrics, "provenance": provenance()})
     log.info(
         "%s: test acc %.2f%%  first sv %.2f  rest sv sum %.2f",
@@ -160,7 +161,7 @@ def svd_outputs(
     from ..io import read_json
     from ..report import svd_table, write_table
 
-    metrics = [read_json(p) for p in metrics_paths]
+    metrics = [read_json(p, require=("run", "metrics")) for p in metrics_paths]
     table = svd_table(metrics, scale)
     write_table(
         table,
@@ -211,7 +212,7 @@ def figure5_outputs(
     from ..io import read_json
     from ..report import bottleneck2d_table, write_table
 
-    metrics = [read_json(p) for p in metrics_paths]
+    metrics = [read_json(p, require=("run", "metrics")) for p in metrics_paths]
     table = bottleneck2d_table(metrics, scale)
     write_table(
         table,
@@ -230,7 +231,7 @@ def figure5_outputs(
         cell = (m["run"]["classes"], m["run"]["method"])
         if cell not in first_seed or m["run"]["seed"] < first_seed[cell]:
             first_seed[cell] = m["run"]["seed"]
-            reps = torch.load(rep_path, weights_only=True)
+            reps = load_torch(rep_path)
             panels[cell] = (reps["h"].numpy(), reps["y"].numpy())
     methods = [m for m in ("none", "input", "manifold") if any(c[1] == m for c in panels)]
     subsets = sorted({c[0] for c in panels})

@@ -149,7 +149,7 @@ def _model_key(method: str, alpha: float) -> str:
 
 def _load(paths: list[str]) -> dict:
     """Evaluation files by run id."""
-    return {m["run"]["run_id"]: m for m in (read_json(p) for p in paths)}
+    return {m["run"]["run_id"]: m for m in (read_json(p, require=("run", "metrics")) for p in paths)}
 
 
 def table9_outputs(cells, paths, *, csv, md, png, scale, interpolation) -> pd.DataFrame:

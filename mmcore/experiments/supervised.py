@@ -24,7 +24,7 @@ from ..models import create_model
 from ..policy import MixPolicy
 from ..provenance import provenance, resolve_device
 from ..train import TrainConfig, channels_last_supported, seed_generator, train
-from . import save_trained
+from . import drop_checkpoint, load_trained, save_trained
 
 __all__ = ["build", "policy_for", "train_run", "summarise", "load_model", "test_set"]
 
@@ -177,8 +177,9 @@ def train_run(
         return {}
     metrics = summarise(history)
     metrics.update(n_train=int(x.shape[0]), n_test=int(x_test.shape[0]), seconds=round(time.time() - start, 1))
-    save_trained(model, run, history, model_path, history_path, checkpoint_path)
+    save_trained(model, run, history, model_path, history_path)
     write_json(metrics_path, {"run": dict(run), "metrics": metrics, "provenance": provenance()})
+    drop_checkpoint(checkpoint_path)  # only now: a kill before this resumes from the checkpoint
     log.info(
         "%s: best test error %.2f%% (epoch %d), final %.2f%%, on %d training images in %.1fs",
         run["run_id"], metrics["test_error_best"], metrics["best_epoch"], metrics["test_error_final"],
@@ -188,8 +189,9 @@ def train_run(
 
 
 def load_model(run: dict, model_path: str | Path, device: torch.device) -> torch.nn.Module:
-    """A trained run's network in eval mode (used by the robustness evaluations)."""
-    state = torch.load(model_path, map_location=device, weights_only=True)
+    """A trained run's network in eval mode (used by the robustness evaluations), after checking the
+    file against the sha256 recorded when it was written."""
+    state = load_trained(model_path, run["run_id"], device)
     model = build(run, device)
     model.load_state_dict(state["model"])
     return model.eval()
@@ -219,7 +221,7 @@ def table_outputs(table: str, cells: list[dict], metrics_paths: list[str], *, cs
     from ..io import read_json
     from ..report import supervised_table, write_table
 
-    metrics = {m["run"]["run_id"]: m for m in (read_json(p) for p in metrics_paths)}
+    metrics = {m["run"]["run_id"]: m for m in (read_json(p, require=("run", "metrics")) for p in metrics_paths)}
     df = supervised_table(table, cells, metrics, scale)
     notes = [
         f"Scale: {scale}.",

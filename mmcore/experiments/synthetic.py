@@ -14,7 +14,7 @@ from ..io import write_json
 from ..models import create_model
 from ..policy import MixPolicy
 from ..provenance import provenance, resolve_device
-from . import save_trained
+from . import drop_checkpoint, load_trained, save_trained
 from ..train import TrainConfig, train
 
 __all__ = ["build", "train_run", "evaluate_run", "load_model"]
@@ -81,13 +81,15 @@ def train_run(
         model, source, _policy(run), cfg, seed=seed,
         checkpoint_path=checkpoint_path, on_step=progress,
     )
-    save_trained(model, run, history, model_path, history_path, checkpoint_path)
+    save_trained(model, run, history, model_path, history_path)
+    drop_checkpoint(checkpoint_path)
     log.info("trained %s in %.1fs", run["run_id"], time.time() - start)
     return history
 
 
-def load_model(model_path: str | Path, device: torch.device) -> tuple[torch.nn.Module, dict]:
-    state = torch.load(model_path, map_location=device, weights_only=True)
+def load_model(model_path: str | Path, device: torch.device, run_id: str | None = None) -> tuple[torch.nn.Module, dict]:
+    """The trained model and its run row, after checking the file against its recorded sha256."""
+    state = load_trained(model_path, run_id, device)
     model = build(state["run"], device)
     model.load_state_dict(state["model"])
     return model, state["run"]
@@ -103,7 +105,7 @@ def evaluate_run(
 ) -> dict:
     """Accuracy and NLL on the fixed test set of (task, seed); write metrics.json with provenance."""
     dev = resolve_device(device)
-    model, _ = load_model(model_path, dev)
+    model, _ = load_model(model_path, dev, run["run_id"])
     x, y = fixed_test_set(run["task"], int(test_size), int(run["seed"]))
     metrics = classification_metrics(predict_logits(model, x), y)
     out = {"run": dict(run), "metrics": metrics, "provenance": provenance()}
