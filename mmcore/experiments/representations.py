@@ -84,7 +84,9 @@ def train_run(
             time.time() - start,
         )
 
-    history = train(model, source, policy, cfg, seed=seed, checkpoint_path=checkpoint_path, on_step=progress)
+    history = train(
+        model, source, policy, cfg, seed=seed, checkpoint_path=checkpoint_path, on_step=progress, name=run["run_id"]
+    )
     for row in history:
         row["epoch"] = row["step"] // source.steps_per_epoch
     save_trained(model, run, history, model_path, history_path)
@@ -118,7 +120,7 @@ def extract_run(
         hs.append(h.float().cpu())
         logits.append(model.forward_head(h).float().cpu())
     h, logits = torch.cat(hs), torch.cat(logits)
-    metrics = classification_metrics(logits, y)
+    metrics = classification_metrics(logits, y, run["run_id"])
     metrics.update(flattening(h, y, center))
     if h.shape[1] == 2:
         metrics["tightness"] = cluster_tightness(h, y)

@@ -145,7 +145,7 @@ def train_run(
         return normalise(xb, spec.mean, spec.std).contiguous(memory_format=fmt)
 
     def evaluate() -> dict:
-        m = classification_metrics(predict_logits(model, x_test, 500, to_input), y_test)
+        m = classification_metrics(predict_logits(model, x_test, 500, to_input), y_test, run["run_id"])
         out = {"test_error": 100.0 - m["test_acc"], "test_nll": m["test_nll"]}
         if "test_top5" in m:
             out["test_top5"] = m["test_top5"]
@@ -170,6 +170,7 @@ def train_run(
         on_step=progress,
         evaluate=evaluate,
         stop_after=stop_after,
+        name=run["run_id"],
     )
     for row in history:
         row["epoch"] = math.ceil(row["step"] / spe)

@@ -79,7 +79,7 @@ def train_run(
 
     history = train(
         model, source, _policy(run), cfg, seed=seed,
-        checkpoint_path=checkpoint_path, on_step=progress,
+        checkpoint_path=checkpoint_path, on_step=progress, name=run["run_id"],
     )
     save_trained(model, run, history, model_path, history_path)
     drop_checkpoint(checkpoint_path)
@@ -107,7 +107,7 @@ def evaluate_run(
     dev = resolve_device(device)
     model, _ = load_model(model_path, dev, run["run_id"])
     x, y = fixed_test_set(run["task"], int(test_size), int(run["seed"]))
-    metrics = classification_metrics(predict_logits(model, x), y)
+    metrics = classification_metrics(predict_logits(model, x), y, run["run_id"])
     out = {"run": dict(run), "metrics": metrics, "provenance": provenance()}
     write_json(metrics_path, out)
     log.info("%s: test acc %.2f%%  test NLL %.4f", run["run_id"], metrics["test_acc"], metrics["test_nll"])
