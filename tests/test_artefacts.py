@@ -236,3 +236,20 @@ def test_a_truncated_metrics_file_stops_the_table(tmp_path, syn_run, syn_trained
     with pytest.raises(ArtefactError, match=r"metrics\.json is not readable JSON .*; delete it and run the workflow again"):
         supervised.table_outputs("table1", cells, [str(tmp_path / "metrics.json")], csv=tmp_path / "t.csv", md=tmp_path / "t.md", scale="x")
     assert not (tmp_path / "t.csv").exists()
+
+
+def test_a_truncated_history_stops_the_loss_curves(tmp_path):
+    from mmcore.experiments.supervised import curves_outputs
+
+    cell = {"dataset": "cifar10", "arch": "preactresnet18", "method": "manifold", "alpha": 2.0, "layers": "1",
+            "detach": False, "run_ids": ["r"]}
+    history = tmp_path / "history.csv"
+    history.write_text("step,epoch,train_loss\n1,1,0.5\n2,2,")  # cut inside the last row
+    out = {k: tmp_path / f"f.{k}" for k in ("png", "csv", "md")}
+    with pytest.raises(ArtefactError) as err:
+        curves_outputs("figure6", [cell], {"r": str(history)}, png=out["png"], csv=out["csv"], md=out["md"], scale="x")
+    assert one_sentence(err) == (
+        f"{history} lacks an epoch or training loss on some row (truncated or damaged); "
+        "delete it and run the workflow again to rebuild it"
+    )
+    assert not out["png"].exists()

@@ -258,3 +258,19 @@ def test_seed_generator_streams_differ():
     a = torch.randperm(10, generator=seed_generator(0, "labels_per_class"))
     b = torch.randperm(10, generator=seed_generator(0, "test_subset"))
     assert not torch.equal(a, b)
+
+
+def test_a_figure_without_gradient_blocked_curves_says_so(tmp_path):
+    """supervised.loss_curves.detached: [] is a deliberate choice; the table's note says what it left out."""
+    from mmcore.experiments.supervised import curves_outputs
+
+    cells = table_cells(config(stand_in=None, loss_curves={"detached": []}))["figure6"]
+    assert not any(c["detach"] for c in cells)
+    histories = {}
+    for i, rid in enumerate(rid for c in cells for rid in c["run_ids"]):
+        path = tmp_path / f"{i}.csv"
+        path.write_text("step,epoch,train_loss\n1,1,0.5\n2,2,0.4\n")
+        histories[rid] = str(path)
+    out = {k: tmp_path / f"fig6.{k}" for k in ("png", "csv", "md")}
+    curves_outputs("figure6", cells, histories, png=out["png"], csv=out["csv"], md=out["md"], scale="x")
+    assert "No gradient-blocked curve: supervised.loss_curves.detached is empty" in out["md"].read_text()

@@ -243,6 +243,22 @@ def curve_label(cell: dict) -> str:
     return label
 
 
+def _read_history(path):
+    """A run's history.csv with an epoch and a finite training loss on every row, else one sentence."""
+    import pandas as pd
+
+    from ..io import RERUN, ArtefactError
+
+    try:
+        h = pd.read_csv(path)
+        ok = {"epoch", "train_loss"} <= set(h.columns) and len(h) and h[["epoch", "train_loss"]].notna().all().all()
+    except (OSError, ValueError) as err:  # pandas' ParserError and EmptyDataError are ValueErrors
+        raise ArtefactError(f"{path} is not a readable history ({type(err).__name__}: truncated or damaged); {RERUN}") from None
+    if not ok:
+        raise ArtefactError(f"{path} lacks an epoch or training loss on some row (truncated or damaged); {RERUN}")
+    return h
+
+
 def curves_outputs(
     figure: str, cells: list[dict], history_paths: dict[str, str], *, png: str, csv: str, md: str, scale: str
 ) -> None:
@@ -257,7 +273,7 @@ def curves_outputs(
     for cell in cells:
         runs = []
         for rid in cell["run_ids"]:
-            h = pd.read_csv(history_paths[rid])
+            h = _read_history(history_paths[rid])
             runs.append((h["epoch"].tolist(), h["train_loss"].tolist()))
         curves[curve_label(cell)] = runs
         last = [losses[-1] for _, losses in runs]
@@ -270,7 +286,9 @@ def curves_outputs(
         pd.DataFrame(rows), csv, md,
         title=f"Figure {figure.removeprefix('figure')}: training loss at the last epoch per mixing set",
         notes=[f"Scale: {scale}.", "The paper: mixing in deeper layers ends with the lowest training loss; "
-               "blocking the gradient before the mixing layer with the highest."],
+               "blocking the gradient before the mixing layer with the highest."]
+        + ([] if any(c["detach"] for c in cells) else
+           ["No gradient-blocked curve: supervised.loss_curves.detached is empty in this run's config."]),
     )
     first = cells[0]
     number = figure.removeprefix("figure")
