@@ -67,7 +67,7 @@ class Artefact:
             DataFrame``, figures: ``f(artefact, cells, files, scale, options, png)``.
         columns: the table's columns, in order.
         notes: notes under the title; a ``{key}`` of ``options`` is filled in (other braces, such as
-            the layer set ``{0}``, stay as written).
+            the layer set ``{0}``, stay as written); a note that fills to nothing is left out.
         options: ``config -> dict`` of the evaluation settings the writer needs (not run settings).
         claims: the paper's findings the scorecard checks on this table.
         schedules: the supervised schedules its runs use (for the scale label).
@@ -606,7 +606,12 @@ for _figure, _data in (("figure6", "CIFAR-10, PreActResNet18"), ("figure7", "CIF
             notes=(
                 "The paper: mixing in deeper layers ends with the lowest training loss; blocking the gradient "
                 "before the mixing layer with the highest.",
+                "{blocked_note}",
             ),
+            options=lambda c: {
+                "blocked_note": "" if c["supervised"]["loss_curves"]["detached"] else
+                "No gradient-blocked curve: supervised.loss_curves.detached is empty in this run's config."
+            },
             claims=_CURVE_CLAIMS if _figure == "figure6" else (),
             schedules=("long",),
         )

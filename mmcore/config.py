@@ -1,8 +1,15 @@
-"""Config validation: JSON Schema with defaults, and errors that are one sentence naming the key."""
+"""Config validation: JSON Schema with defaults, and errors that are one sentence naming the key.
+
+Two passes, both before any job: the JSON Schema (types, ranges, enums, unique and non-empty lists;
+a "number" is a finite one here, so .nan and .inf are refused wherever a number is accepted), then
+:func:`check_semantics` for what a schema cannot say: digit ranges in order, milestones below their
+schedule's epochs, schedule names that resolve, and sets or models that a table would list twice.
+"""
 
 from __future__ import annotations
 
 import copy
+import math
 from pathlib import Path
 
 import jsonschema
@@ -10,7 +17,7 @@ import yaml
 
 from .errors import UserError
 
-__all__ = ["ConfigError", "load_schema", "validate_config", "load_config"]
+__all__ = ["ConfigError", "load_schema", "validate_config", "check_semantics", "load_config"]
 
 
 class ConfigError(UserError, ValueError):
@@ -36,6 +43,19 @@ def _fill_defaults(value, schema: dict):
     return value
 
 
+def _finite_number(checker, instance) -> bool:
+    """JSON Schema's "number", less NaN and the infinities (YAML's .nan, .inf): no run means anything
+    with them, and comparisons such as ``minimum`` let NaN through."""
+    base = jsonschema.Draft202012Validator.TYPE_CHECKER.is_type(instance, "number")
+    return base and (not isinstance(instance, float) or math.isfinite(instance))
+
+
+_Validator = jsonschema.validators.extend(
+    jsonschema.Draft202012Validator,
+    type_checker=jsonschema.Draft202012Validator.TYPE_CHECKER.redefine("number", _finite_number),
+)
+
+
 def _key(path) -> str:
     parts = ["config"]
     for p in path:
@@ -51,10 +71,19 @@ def _describe(error: jsonschema.ValidationError) -> str:
         extra = sorted(set(inst) - set(error.schema.get("properties", {})))
         allowed = ", ".join(sorted(error.schema.get("properties", {})))
         return f"{key}: unknown key {extra[0]!r}; allowed keys: {allowed}"
+    if "propertyNames" in error.relative_schema_path:  # the key itself is wrong
+        if v == "enum":
+            return f"{key}: unknown key {inst!r}; allowed keys: {', '.join(map(str, arg))}"
+        return f"{key}: key {inst!r} does not match {arg}"
     if v == "type":
-        return f"{key}: expected {arg if isinstance(arg, str) else ' or '.join(arg)}, got {inst!r}"
+        kinds = [arg] if isinstance(arg, str) else list(arg)
+        if isinstance(inst, float) and not math.isfinite(inst) and "number" in kinds:
+            kinds[kinds.index("number")] = "a finite number"
+        return f"{key}: expected {' or '.join(kinds)}, got {inst!r}"
     if v == "enum":
         return f"{key}: expected one of {', '.join(map(str, arg))}, got {inst!r}"
+    if v == "pattern":
+        return f"{key}: expected a string matching {arg}, got {inst!r}"
     kind = "an integer" if error.schema.get("type") == "integer" else "a number"
     if v == "minimum":
         return f"{key}: expected {kind} >= {arg}, got {inst!r}"
@@ -62,8 +91,12 @@ def _describe(error: jsonschema.ValidationError) -> str:
         return f"{key}: expected {kind} > {arg}, got {inst!r}"
     if v == "maximum":
         return f"{key}: expected {kind} <= {arg}, got {inst!r}"
+    if v == "exclusiveMaximum":
+        return f"{key}: expected {kind} < {arg}, got {inst!r}"
     if v == "minItems":
         return f"{key}: expected a list of at least {arg} item(s), got {inst!r}"
+    if v == "minProperties":
+        return f"{key}: expected a mapping of at least {arg} entry, got {inst!r}"
     if v == "uniqueItems":
         return f"{key}: expected a list without repeated items, got {inst!r}"
     if v == "required":
@@ -82,13 +115,86 @@ def validate_config(config: dict, schema: dict) -> dict:
     if not isinstance(config, dict):
         raise ConfigError(f"config: expected a mapping of keys to values, got {config!r}")
     filled = _fill_defaults(copy.deepcopy(config), schema)
-    validator = jsonschema.Draft202012Validator(schema)
+    validator = _Validator(schema)
     errors = list(validator.iter_errors(filled))
     if errors:
-        # Deepest first: the precise key; ties broken by the order of keys in the document.
-        best = max(errors, key=lambda e: len(e.absolute_path))
+        # Deepest first: the precise key; at one key a wrong type before the rest (.nan breaks no
+        # bound); further ties broken by the order of keys in the document.
+        best = max(errors, key=lambda e: (len(e.absolute_path), e.validator == "type"))
         raise ConfigError(_describe(best))
+    check_semantics(filled)
     return filled
+
+
+# ---- checks a schema cannot express ----------------------------------------------------------------------
+
+def _fail(path, message: str):
+    raise ConfigError(f"{_key(path)}: {message}")
+
+
+def _check_milestones(config: dict) -> None:
+    """Milestones inside their schedule (undefined schedule names are caught where the run sheet
+    resolves them, naming the key that chose them)."""
+    for name, sched in config["supervised"]["schedules"].items():
+        for i, m in enumerate(sched["milestones"]):
+            if m >= sched["epochs"]:
+                _fail(
+                    ("supervised", "schedules", name, "milestones", i),
+                    f"expected a milestone below the schedule's epochs ({sched['epochs']}), got {m}",
+                )
+
+
+def _check_unique_sets(path, sets: list) -> None:
+    """Layer sets are sets: [1, 0] is [0, 1], and a table would list the same cell twice."""
+    seen: dict[frozenset, int] = {}
+    for j, s in enumerate(sets):
+        first = seen.setdefault(frozenset(s), j)
+        if first != j:
+            _fail(path + (j,), f"repeats the set of {path[-1]}[{first}] ({sets[first]!r}); list each set once")
+
+
+def check_semantics(config: dict) -> None:
+    """Cross-key checks on a schema-valid config, each a :class:`ConfigError` naming the key."""
+    for i, spec in enumerate(config["representations"]["figure5"]["class_subsets"]):
+        lo, hi = (int(v) for v in spec.split("-"))
+        if lo >= hi:
+            _fail(
+                ("representations", "figure5", "class_subsets", i),
+                f"expected a digit range lo-hi with lo < hi (at least two classes, e.g. '0-4'), got {spec!r}",
+            )
+    _check_milestones(config)
+    sup = config["supervised"]
+    _check_unique_sets(("supervised", "table5", "layer_sets"), sup["table5"]["layer_sets"])
+    curves = sup["loss_curves"]
+    _check_unique_sets(("supervised", "loss_curves", "layer_sets"), curves["layer_sets"])
+    _check_unique_sets(("supervised", "loss_curves", "detached"), curves["detached"])
+    for j, s in enumerate(curves["detached"]):
+        if set(s) == {0}:
+            _fail(
+                ("supervised", "loss_curves", "detached", j),
+                f"expected a set with a hidden layer (1-3), got {s!r}: nothing lies before the input to block",
+            )
+    if curves["enabled"]:
+        from .artefacts import ARTEFACTS  # the loss-curve figures the registry declares
+
+        known = [n for n, a in ARTEFACTS.items() if a.kind == "figure" and a.block == ("supervised", "loss_curves")]
+        for name in curves["figures"]:
+            if name not in known:
+                _fail(
+                    ("supervised", "loss_curves", "figures"),
+                    f"figure name {name!r} is not a loss-curve figure of the registry (mmcore/artefacts.py: "
+                    f"{', '.join(known)})",
+                )
+    models = config["robustness"]["table9"]["models"]
+    seen: dict[tuple, int] = {}
+    for j, m in enumerate(models):
+        canonical = ("none",) if m["method"] == "none" else (m["method"], float(m["alpha"]))
+        first = seen.setdefault(canonical, j)
+        if first != j:
+            _fail(
+                ("robustness", "table9", "models", j),
+                f"repeats the model of models[{first}] ({models[first]!r}; none ignores its alpha); list each model once",
+            )
 
 
 def load_config(path: str | Path, schema_path: str | Path) -> dict:

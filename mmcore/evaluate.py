@@ -7,9 +7,10 @@ from typing import Callable
 import torch
 from torch import nn
 
+from .errors import DivergenceError
 from .losses import nll
 
-__all__ = ["predict_logits", "classification_metrics"]
+__all__ = ["predict_logits", "classification_metrics", "check_finite"]
 
 
 @torch.no_grad()
@@ -37,8 +38,23 @@ def predict_logits(
         model.train(was_training)
 
 
-def classification_metrics(logits: torch.Tensor, y: torch.Tensor) -> dict[str, float]:
-    """Top-1 accuracy (%), NLL, and top-5 accuracy (%) where there are more than 5 classes."""
+def check_finite(logits: torch.Tensor, name: str) -> None:
+    """A model whose test logits are not finite has diverged: no metric of it means anything."""
+    bad = int((~torch.isfinite(logits)).any(1).sum())
+    if bad:
+        raise DivergenceError(
+            name,
+            f"its logits are not finite on {bad} of {logits.shape[0]} test images",
+            "retrain it with a lower learning rate",
+        )
+
+
+def classification_metrics(logits: torch.Tensor, y: torch.Tensor, name: str = "the model") -> dict[str, float]:
+    """Top-1 accuracy (%), NLL, and top-5 accuracy (%) where there are more than 5 classes.
+
+    Non-finite logits are a :class:`~mmcore.train.DivergenceError` naming ``name`` (the run id).
+    """
+    check_finite(logits, name)
     y = y.cpu()
     metrics = {
         "test_acc": 100.0 * (logits.argmax(1) == y).float().mean().item(),

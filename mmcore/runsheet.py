@@ -179,19 +179,19 @@ def default_layers(arch: str, sup: dict) -> list[int]:
     return [0, 1, 2]
 
 
-def _schedule(sup: dict, block: dict, dataset: str, arch: str) -> dict:
-    name = block["schedule"]
-    for key in (dataset, arch):  # an architecture's override wins over a dataset's
-        name = sup["schedule_overrides"].get(key, name)
+def _schedule(sup: dict, block: dict, where: str, dataset: str, arch: str) -> dict:
+    """The block's schedule, a dataset's override, an architecture's override (which wins); an
+    undefined name is a config error naming the key that chose it."""
+    name, source = block["schedule"], f"{where}.schedule"
+    for key in (dataset, arch):
+        if key in sup["schedule_overrides"]:
+            name, source = sup["schedule_overrides"][key], f"config.supervised.schedule_overrides.{key}"
     if name not in sup["schedules"]:
+        defined = ", ".join(sup["schedules"]) or "none"
         raise ConfigError(
-            f"supervised: schedule {name!r} is not defined in supervised.schedules "
-            f"(defined: {', '.join(sup['schedules'])})"
+            f"{source}: schedule {name!r} is not defined in config.supervised.schedules (defined: {defined})"
         )
-    sched = sup["schedules"][name]
-    if any(m >= sched["epochs"] for m in sched["milestones"]):
-        raise ConfigError(f"supervised.schedules.{name}: every milestone must be below epochs ({sched['epochs']})")
-    return sched
+    return sup["schedules"][name]
 
 
 def _canonical(method: str, alpha: float, layers: str, detach: bool) -> tuple[str, float, str, bool]:
@@ -236,7 +236,7 @@ def supervised_cell(config: dict, art: Artefact, block: dict, spec: dict) -> dic
             )
     key = ",".join(str(i) for i in sorted({int(v) for v in layers}))
     method, alpha, key, detach = _canonical(spec["method"], spec["alpha"], key, spec.get("detach", False))
-    sched = _schedule(sup, block, dataset, arch)
+    sched = _schedule(sup, block, where, dataset, arch)
     names = [declared[int(i)] for i in key.split(",") if i != ""]
     runs = [
         _supervised_run(sup, dataset, arch, method, alpha, names, detach, sched, seed)

@@ -21,13 +21,21 @@ import torch
 from torch import nn
 
 from .data.batch import Batch
-from .io import atomic_write
-from .losses import get_loss
+from .errors import DivergenceError
+from .io import load_torch, save_torch
+from .losses import EXPLODED, get_loss, unclamped_loss
 from .optim import SGD, Adam, step_lr
 from .policy import MixPolicy
 from .seeding import seed_generator
 
-__all__ = ["TrainConfig", "BatchSource", "train", "make_optimizer", "channels_last_supported"]
+__all__ = [
+    "TrainConfig",
+    "BatchSource",
+    "DivergenceError",
+    "train",
+    "make_optimizer",
+    "channels_last_supported",
+]
 
 log = logging.getLogger(__name__)
 
@@ -97,6 +105,13 @@ def make_optimizer(model: nn.Module, cfg: TrainConfig):
     raise ValueError(f"unknown optimizer {cfg.optimizer!r}; available: adam, sgd")
 
 
+def _where(step: int, cfg: TrainConfig) -> str:
+    if cfg.steps_per_epoch:
+        epoch, within = divmod(step - 1, cfg.steps_per_epoch)
+        return f"epoch {epoch + 1}, step {within + 1} of {cfg.steps_per_epoch}"
+    return f"step {step} of {cfg.steps}"
+
+
 def train(
     model: nn.Module,
     source: BatchSource,
@@ -108,6 +123,7 @@ def train(
     on_step: Callable[[int, dict], None] | None = None,
     evaluate: Callable[[], dict] | None = None,
     stop_after: int | None = None,
+    name: str = "training",
 ) -> list[dict]:
     """Train ``model`` in place for ``cfg.steps`` steps; return the per-step history rows.
 
@@ -116,6 +132,12 @@ def train(
     ``evaluate()`` returns (e.g. the test error after every epoch); rows live in the checkpoint, so a
     resumed run keeps its earlier evaluations. ``stop_after`` stops early after that step, leaving the
     checkpoint behind (used by tests to simulate a kill).
+
+    Divergence stops the run with a :class:`DivergenceError` naming ``name`` (the run id), the step
+    (and epoch) and the fix, before the step updates anything: non-finite logits, or a training loss
+    that, computed without its clamp, is not finite or above :data:`mmcore.losses.EXPLODED` (see there
+    why no converging run gets there); likewise a non-finite value in what ``evaluate()`` returns. The
+    check reads the step's logits and draws nothing, so a healthy run computes exactly as without it.
     """
     loss_fn = get_loss(cfg.loss)
     optimizer = make_optimizer(model, cfg)
@@ -126,7 +148,7 @@ def train(
     ckpt = Path(checkpoint_path) if checkpoint_path else None
     if ckpt is not None and ckpt.exists():
         # Generator and RNG states must stay on the CPU; load_state_dict moves the rest to the model.
-        state = torch.load(ckpt, map_location="cpu", weights_only=True)
+        state = load_torch(ckpt, map_location="cpu", fix="delete it to restart the run from its first step")
         model.load_state_dict(state["model"])
         optimizer.load_state_dict(state["optimizer"])
         source.load_state_dict(state["source"])
@@ -148,14 +170,14 @@ def train(
             logits, targets = policy.forward(model, batch, mix_gen, source.num_classes)
         logits = logits.float()  # the loss (softmax, logs) in fp32 whatever the forward used
         loss = loss_fn(logits, targets)
-        if not math.isfinite(loss.item()):
-            where = f"step {step} of {cfg.steps}"
-            if cfg.steps_per_epoch:
-                epoch, within = divmod(step - 1, cfg.steps_per_epoch)
-                where = f"epoch {epoch + 1}, step {within + 1} of {cfg.steps_per_epoch}"
-            raise FloatingPointError(
-                f"training loss became {loss.item()} at {where}; lower the learning rate or check the data"
-            )
+        exact = unclamped_loss(cfg.loss, logits, targets).item()
+        if not math.isfinite(loss.item()) or not math.isfinite(exact) or exact > EXPLODED:
+            fix = f"lower the learning rate (now {cfg.lr:g}) or check the data"
+            if not bool(torch.isfinite(logits).all()):
+                what = "the logits are no longer finite"
+            else:
+                what = f"the training loss (unclamped) became {exact:.3g}, above {EXPLODED:g}, where no converging run goes"
+            raise DivergenceError(name, what, fix, _where(step, cfg))
         optimizer.zero_grad()
         loss.backward()
         lr = optimizer.lr = step_lr(cfg.lr, cfg.milestones, cfg.gamma, step)
@@ -172,24 +194,37 @@ def train(
                 "train_acc": 100.0 * window_correct / window_n,
             }
             if evaluate is not None:
-                row.update(evaluate())
+                try:
+                    row.update(evaluate())
+                except DivergenceError as err:  # found by the evaluation: say when
+                    raise err.at(_where(step, cfg)) from None
+                bad = [k for k, v in row.items() if isinstance(v, float) and not math.isfinite(v)]
+                if bad:
+                    raise DivergenceError(
+                        name,
+                        f"its {bad[0]} became {row[bad[0]]}",
+                        f"lower the learning rate (now {cfg.lr:g}) or check the data",
+                        _where(step, cfg),
+                    )
             history.append(row)
             window_loss, window_correct, window_n = 0.0, 0, 0
             if on_step is not None:
                 on_step(step, row)
         if ckpt is not None and (step % cfg.checkpoint_every == 0 or step == stop_after):
-            snapshot = {
-                "model": model.state_dict(),
-                "optimizer": optimizer.state_dict(),
-                "source": source.state_dict(),
-                "mix_generator": mix_gen.get_state(),
-                "torch_rng": torch.get_rng_state(),
-                "history": history,
-                "window": [window_loss, window_correct, window_n],
-                "step": step,
-                "config": asdict(cfg),
-            }
-            atomic_write(ckpt, lambda tmp: torch.save(snapshot, tmp))
+            save_torch(
+                ckpt,
+                {
+                    "model": model.state_dict(),
+                    "optimizer": optimizer.state_dict(),
+                    "source": source.state_dict(),
+                    "mix_generator": mix_gen.get_state(),
+                    "torch_rng": torch.get_rng_state(),
+                    "history": history,
+                    "window": [window_loss, window_correct, window_n],
+                    "step": step,
+                    "config": asdict(cfg),
+                },
+            )
         if stop_after is not None and step >= stop_after:
             return history
     return history

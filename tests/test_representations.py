@@ -3,13 +3,12 @@
 import dataclasses
 import pytest
 import pandas as pd
-import torch
 
 from mmcore.config import load_schema, validate_config
 from mmcore.data import datasets
 from mmcore.data.datasets import prepare
 from mmcore.experiments.representations import class_list, train_run
-from mmcore.io import read_json
+from mmcore.io import load_torch, read_json
 from mmcore.runsheet import REPRESENTATION_SETTINGS, all_runs, artefact_cells
 
 
@@ -71,7 +70,7 @@ def test_train_and_extract(tmp_path, prepared, config, setting, method):
         device="cpu",
     )
     assert pd.read_csv(tmp_path / "h.csv")["epoch"].tolist() == [1]
-    reps = torch.load(tmp_path / "r.pt", weights_only=True)
+    reps = load_torch(tmp_path / "r.pt")
     dim = 2 if setting == "bottleneck2d" else 12
     assert reps["h"].shape == (5, dim) and reps["y"].tolist() == [0, 1, 2, 3, 4]
     assert {"test_acc", "first_sv", "rest_sv_sum", "overall_rest_sv_sum"} <= set(metrics)

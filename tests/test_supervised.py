@@ -116,9 +116,9 @@ def test_canonical_cells_share_runs():
 
 
 def test_schedule_errors_are_config_errors():
-    with pytest.raises(ConfigError, match="schedule 'nope' is not defined"):
+    with pytest.raises(ConfigError, match=r"^config\.supervised\.table1\.schedule: schedule 'nope' is not defined"):
         supervised_cells(config(table1={"schedule": "nope"}))
-    with pytest.raises(ConfigError, match="milestone must be below epochs"):
+    with pytest.raises(ConfigError, match=r"^config\.supervised\.schedules\.preact\.milestones\[0\]: expected a milestone below"):
         supervised_cells(config(schedules={"preact": {"epochs": 4, "milestones": [4]}}))
 
 
@@ -238,7 +238,7 @@ def fake_metrics(cells, root):
         for j, rid in enumerate(cell["run_ids"]):
             path = root / rid / "metrics.json"
             path.parent.mkdir(parents=True, exist_ok=True)
-            write_json(path, {"metrics": {
+            write_json(path, {"run": {"run_id": rid}, "metrics": {
                 "test_error_best": 10.0 + i + 2 * j,
                 "test_error_final": 11.0 + i + 4 * j,
                 "test_nll_best": 0.5 + 0.1 * j,
@@ -282,3 +282,15 @@ def test_paper_values_of_tables_3_5_6(tmp_path):
     assert t6.loc[("input", 1.5), "paper_value"] == pytest.approx(100 - 96.84)
     grid = supervised_table("alpha_grid", cells["alpha_grid"], tmp_path)
     assert grid["paper_value"].isna().all()
+
+
+def test_a_figure_without_gradient_blocked_curves_says_so():
+    """supervised.loss_curves.detached: [] is a deliberate choice; the table's note says what it left out."""
+    cfg = config(stand_in=None, loss_curves={"detached": []})
+    cells = table_cells(cfg)["figure6_loss"]
+    assert not any(c["detach"] for c in cells)
+    art = ARTEFACTS["figure6_loss"]
+    notes = [art.fill(n, art.options_of(cfg)) for n in art.notes]
+    assert "No gradient-blocked curve: supervised.loss_curves.detached is empty in this run's config." in notes
+    notes = [art.fill(n, art.options_of(config())) for n in art.notes]
+    assert not any("No gradient-blocked" in n for n in notes)

@@ -11,8 +11,10 @@ from mmcore.mixup import sample_mix
 from mmcore.seeding import seed_generator
 from mmcore.models import create_model
 from mmcore.data.batch import Batch
+from mmcore.errors import UserError
+from mmcore.losses import get_loss, unclamped_loss
 from mmcore.policy import MixPolicy
-from mmcore.train import TrainConfig, train
+from mmcore.train import DivergenceError, TrainConfig, train
 
 
 def _run(tmp_path=None, steps=6, stop_after=None, method="factor", seed=3):
@@ -100,15 +102,39 @@ class NaNSource:
 
 def test_nan_guard_names_the_step():
     model = create_model("synthetic_cnn", num_classes=2, in_channels=1)
-    with pytest.raises(FloatingPointError, match=r"training loss became nan at step 1 of 5"):
-        train(model, NaNSource(), MixPolicy("none"), TrainConfig(steps=5, lr=1e-3), seed=0)
+    with pytest.raises(DivergenceError) as err:
+        train(model, NaNSource(), MixPolicy("none"), TrainConfig(steps=5, lr=1e-3), seed=0, name="run-x")
+    assert str(err.value) == (
+        "run-x diverged at step 1 of 5: the logits are no longer finite; lower the learning rate (now 0.001) "
+        "or check the data"
+    )
+    assert isinstance(err.value, UserError)  # printed by the step as one sentence, without a traceback
 
 
 def test_nan_guard_names_epoch_and_step_for_epoch_based_runs():
     model = create_model("synthetic_cnn", num_classes=2, in_channels=1)
     cfg = TrainConfig(steps=5, lr=1e-3, steps_per_epoch=3)
-    with pytest.raises(FloatingPointError, match=r"at epoch 1, step 1 of 3; lower the learning rate"):
+    with pytest.raises(FloatingPointError, match=r"diverged at epoch 1, step 1 of 3: .*; lower the learning rate"):
         train(model, NaNSource(), MixPolicy("none"), cfg, seed=0)
+
+
+@pytest.mark.parametrize("loss", ["bce_softmax", "soft_ce"])
+def test_an_exploding_loss_stops_training_although_the_clamped_loss_stays_finite(loss):
+    """lr 1e6: the logits grow to ~1e13 after one step; BCE's clamp keeps the trained-on loss <= 100."""
+    torch.manual_seed(0)
+    model = create_model("synthetic_cnn", num_classes=2, in_channels=1, widths=(4, 8, 8, 8))
+    cfg = TrainConfig(steps=6, lr=1e6, loss=loss)
+    with pytest.raises(DivergenceError, match=r"^r diverged at step 2 of 6: the training loss \(unclamped\) became "
+                       r"[0-9.e+]+, above 100, where no converging run goes; lower the learning rate \(now 1e\+06\)"):
+        train(model, SyntheticSource("A", 8, 0), MixPolicy("input", 1.0), cfg, seed=0, name="r")
+
+
+def test_unclamped_loss_equals_the_training_loss_where_the_clamp_is_idle():
+    logits, targets = torch.randn(8, 10), torch.softmax(torch.randn(8, 10), 1)
+    for name in ("bce_softmax", "soft_ce"):
+        assert torch.equal(unclamped_loss(name, logits, targets), get_loss(name)(logits, targets))
+    huge = logits * 1e6
+    assert bce_softmax(huge, targets) <= 100 < unclamped_loss("bce_softmax", huge, targets)
 
 
 def test_policy_errors():
@@ -138,3 +164,50 @@ def test_channels_last_is_refused_for_convolutions_narrower_than_8_on_the_cpu():
 
     assert channels_last_supported(create_model("preactresnet18", num_classes=10, in_channels=1, width=8))
     assert not channels_last_supported(create_model("preactresnet18", num_classes=10, in_channels=1, width=4))
+
+
+def test_a_diverging_synthetic_run_stops_with_one_sentence_naming_run_and_step(tmp_path, repo):
+    """The synthetic step with lr 1e6 used to finish with test NLL 2.6e15 (and Table 8 printed it)."""
+    from mmcore.config import load_schema, validate_config
+    from mmcore.experiments import synthetic
+    from mmcore.runsheet import artefact_cells
+    from mmcore.steps import step
+
+    cfg = validate_config({"synthetic": {"lr": 1e6, "seeds": [0], "tasks": ["A"], "methods": ["input"]}},
+                          load_schema(repo / "schemas" / "config.schema.yaml"))
+    run = artefact_cells(cfg)["table8"][0]["runs"][0]
+    log = tmp_path / "train.log"
+    with pytest.raises(SystemExit) as err:
+        with step(str(log)):
+            synthetic.train_run(run, tmp_path / "model.pt", tmp_path / "history.csv", tmp_path / "metrics.json",
+                                test_size=16, device="cpu", checkpoint_path=tmp_path / "ckpt" / "last.pt")
+    import logging
+
+    logging.shutdown()
+    message = str(err.value)
+    assert message.startswith(f"Error: {run['run_id']} diverged at step 2 of 60: the training loss (unclamped) became ")
+    assert message.endswith("; lower the learning rate (now 1e+06) or check the data") and "\n" not in message
+    assert "Traceback" not in log.read_text()
+    assert not any((tmp_path / f).exists() for f in ("model.pt", "history.csv", "metrics.json"))  # no numbers
+
+
+def test_a_model_with_non_finite_logits_yields_no_metrics(tmp_path, repo):
+    """A verified model can still be diverged (e.g. saved by a run without this guard): the evaluation
+    names the run instead of writing numbers."""
+    from mmcore.config import load_schema, validate_config
+    from mmcore.errors import DivergenceError
+    from mmcore.experiments import synthetic
+    from mmcore.runsheet import artefact_cells
+
+    cfg = validate_config({"synthetic": {"iterations": 2, "seeds": [0], "tasks": ["A"], "methods": ["none"]}},
+                          load_schema(repo / "schemas" / "config.schema.yaml"))
+    run = artefact_cells(cfg)["table8"][0]["runs"][0]
+    model = synthetic.build(run, torch.device("cpu"))
+    with torch.no_grad():
+        next(model.parameters()).fill_(float("inf"))
+    with pytest.raises(DivergenceError) as err:
+        synthetic.evaluate_run(run, model, tmp_path / "metrics.json", test_size=16)
+    assert str(err.value) == (
+        f"{run['run_id']} diverged: its logits are not finite on 16 of 16 test images; retrain it with a lower learning rate"
+    )
+    assert not (tmp_path / "metrics.json").exists()

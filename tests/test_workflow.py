@@ -131,6 +131,73 @@ def test_config_error_is_one_sentence_without_traceback(smoke):
     assert "Traceback" not in text
 
 
+@pytest.fixture(scope="module")
+def workflow_copy(tmp_path_factory, request):
+    """The workflow's files, nothing run yet (for dry runs and single targets)."""
+    return copy_workflow(Path(request.config.rootpath), tmp_path_factory.mktemp("bad-inputs"))
+
+
+@pytest.mark.parametrize(
+    "text,message",
+    [
+        # an IndexError in common.smk before
+        ("supervised: {table3: {seeds: []}}", "config.supervised.table3.seeds: expected a list of at least 1 item(s), got []"),
+        # a KeyError in common.smk before
+        (
+            "robustness: {fgsm: {models: [{dataset: cifar10, arch: vgg}]}}",
+            "config.robustness.fgsm.models[0].arch: expected one of preactresnet18, preactresnet34, preactresnet50, "
+            "wrn28_10, wrn28_2, got 'vgg'",
+        ),
+        # accepted before, then a traceback in the training job
+        ("synthetic: {alpha: .nan}", "config.synthetic.alpha: expected a finite number, got nan"),
+        # accepted before, then a traceback naming neither key nor value
+        (
+            "representations: {figure5: {class_subsets: ['5-2']}}",
+            "config.representations.figure5.class_subsets[0]: expected a digit range lo-hi with lo < hi (at least two "
+            "classes, e.g. '0-4'), got '5-2'",
+        ),
+    ],
+)
+def test_malformed_config_stops_the_dry_run_in_one_sentence(workflow_copy, text, message):
+    (workflow_copy / "bad.yaml").write_text(text + "\n")
+    out = snakemake(workflow_copy, "-n", "--configfile", "configs/smoke.yaml", "bad.yaml", check=False)
+    output = out.stdout + out.stderr
+    assert out.returncode != 0
+    assert f"Error in the configuration: {message}\n" in output
+    assert "Traceback" not in output and "Job stats" not in output
+
+
+def _merged(base: dict, over: dict) -> dict:
+    out = dict(base)
+    for k, v in over.items():
+        out[k] = _merged(base[k], v) if isinstance(v, dict) and isinstance(base.get(k), dict) else v
+    return out
+
+
+def test_a_damaged_model_stops_its_evaluation_job_in_one_sentence(workflow_copy):
+    from mmcore.config import load_schema, validate_config
+    from mmcore.runsheet import artefact_cells
+
+    cfg = _merged(yaml.safe_load((workflow_copy / "config.yaml").read_text()), smoke_config(workflow_copy))
+    cfg = validate_config(cfg, load_schema(workflow_copy / "schemas" / "config.schema.yaml"))
+    rid = artefact_cells(cfg)["table7"][0]["runs"][0]["run_id"]  # a model the FGSM evaluation reads
+    model = f"results/runs/{rid}/model.pt"
+    snakemake(workflow_copy, model, "--configfile", "configs/smoke.yaml")
+    data = bytearray((workflow_copy / model).read_bytes())
+    middle = len(data) // 2
+    data[middle - 128 : middle + 128] = bytes(b ^ 0xFF for b in data[middle - 128 : middle + 128])
+    (workflow_copy / model).write_bytes(bytes(data))
+    out = snakemake(workflow_copy, f"results/runs/{rid}/fgsm.json", "--configfile", "configs/smoke.yaml", check=False)
+    output = out.stdout + out.stderr
+    assert out.returncode != 0
+    assert (
+        f"Error: {model} does not match the sha256 recorded when it was written (damaged since); delete it and "
+        "run the workflow again to retrain the run\n" in output
+    )
+    assert "Traceback" not in output
+    assert not (workflow_copy / "results" / "runs" / rid / "fgsm.json").exists()
+
+
 def test_lint_is_clean(smoke):
     out = snakemake(smoke, "--lint", "--configfile", "configs/smoke.yaml", check=False)
     text = out.stdout + out.stderr

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import UserError
-from ..io import read_json, write_json
+from ..io import read_json, sha256_file, write_json
 
 __all__ = [
     "DATASETS",
@@ -179,14 +179,6 @@ def dataset_spec(name: str) -> DatasetSpec:
 
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def _md5(path: Path) -> str:
     return hashlib.md5(path.read_bytes()).hexdigest()
 
@@ -277,9 +269,9 @@ def _stage_raw(
                 shutil.copyfile(src, dest)
         except (OSError, EOFError, zlib.error) as err:
             raise _corrupt(spec, src, err) from None
-        sums[src.name] = _sha256(src)
+        sums[src.name] = sha256_file(src)
         if verify:
-            content_ok = spec.content_sha256.get(raw) == _sha256(dest)
+            content_ok = spec.content_sha256.get(raw) == sha256_file(dest)
             gz_md5 = _md5(src) if src.suffix == ".gz" else None
             if not content_ok and known_gz_md5.get(src.name) != gz_md5:
                 why = " (neither its content sha256 nor its .gz md5 is the known one)"
@@ -336,7 +328,7 @@ def _read_cifar(spec, source: Path, tmp: Path, verify: bool):
             raise _corrupt(spec, archive, err) from None
         root = tmp
     sums = {
-        name: _sha256(root / cls.base_folder / name)
+        name: sha256_file(root / cls.base_folder / name)
         for name, _ in cls.train_list + cls.test_list
         if (root / cls.base_folder / name).is_file()
     }
@@ -363,7 +355,7 @@ def _read_svhn(spec, source: Path, tmp: Path, verify: bool):
     sums = {}
     for split in ("train", "test"):
         path = source / f"{split}_32x32.mat"
-        sums[path.name] = _sha256(path)
+        sums[path.name] = sha256_file(path)
         try:
             ds = _unchecked(cls, verify)(str(source), split=split, download=False)
         except RuntimeError as err:
@@ -511,7 +503,7 @@ def prepare(
             files = {}
             for split, (x, y) in (("train", train), ("test", test)):
                 torch.save({"x": x, "y": y}, staging / f"{split}.pt")
-                files[f"{split}.pt"] = _sha256(staging / f"{split}.pt")
+                files[f"{split}.pt"] = sha256_file(staging / f"{split}.pt")
             manifest = {
                 "dataset": name,
                 "source": str(source),
@@ -541,11 +533,12 @@ def load_prepared(out_dir: str | Path, split: str):
         raise DatasetError(
             f"{out_dir} holds no prepared dataset (no manifest.json); run the workflow to prepare it"
         )
-    manifest = read_json(manifest_path)
+    fix = f"delete {out_dir} and run the workflow again to prepare it afresh"
+    manifest = read_json(manifest_path, require=("files_sha256",), fix=fix)
     path = out_dir / f"{split}.pt"
-    if not path.exists() or _sha256(path) != manifest["files_sha256"].get(
-        f"{split}.pt"
-    ):
+    recorded = manifest["files_sha256"]
+    expected = recorded.get(f"{split}.pt") if isinstance(recorded, dict) else None
+    if not path.exists() or sha256_file(path) != expected:
         raise DatasetError(
             f"{path} does not match its manifest; delete {out_dir} and run the workflow again to "
             "prepare it afresh"

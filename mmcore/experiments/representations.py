@@ -13,11 +13,11 @@ from ..analysis import cluster_tightness, flattening
 from ..data.datasets import load_prepared
 from ..data.loader import TensorSource, normalise
 from ..evaluate import classification_metrics
-from ..io import atomic_write, write_json
+from ..io import save_torch, write_json
 from ..models import create_model
 from ..policy import MixPolicy
 from ..provenance import provenance, resolve_device
-from . import save_trained
+from . import drop_checkpoint, save_trained
 from ..seeding import seed_generator
 from ..train import TrainConfig, train
 
@@ -91,14 +91,15 @@ def train_run(
             time.time() - start,
         )
 
-    history = train(model, source, policy, cfg, seed=seed, checkpoint_path=checkpoint_path, on_step=progress)
+    history = train(
+        model, source, policy, cfg, seed=seed, checkpoint_path=checkpoint_path, on_step=progress, name=run["run_id"]
+    )
     for row in history:
         row["epoch"] = row["step"] // source.steps_per_epoch
     save_trained(model, run, history, model_path, history_path)
     log.info("trained %s on %d images in %.1fs", run["run_id"], x.shape[0], time.time() - start)
     metrics = extract(run, model, data_dir, representations_path, metrics_path, center=center)
-    if checkpoint_path is not None:
-        Path(checkpoint_path).unlink(missing_ok=True)
+    drop_checkpoint(checkpoint_path)
     return metrics
 
 
@@ -123,11 +124,11 @@ def extract(
         hs.append(h.float().cpu())
         logits.append(model.forward_head(h).float().cpu())
     h, logits = torch.cat(hs), torch.cat(logits)
-    metrics = classification_metrics(logits, y)
+    metrics = classification_metrics(logits, y, run["run_id"])
     metrics.update(flattening(h, y, center))
     if h.shape[1] == 2:
         metrics["tightness"] = cluster_tightness(h, y)
-    atomic_write(representations_path, lambda tmp: torch.save({"h": h, "y": y}, tmp))
+    save_torch(representations_path, {"h": h, "y": y})
     write_json(metrics_path, {"run": dict(run), "metrics": metrics, "provenance": provenance()})
     log.info(
         "%s: test acc %.2f%%  first sv %.2f  rest sv sum %.2f",

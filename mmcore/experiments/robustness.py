@@ -17,6 +17,7 @@ from .. import attacks
 from ..data.datasets import dataset_spec
 from ..data.loader import standardise, to_unit
 from ..deform import deform
+from ..evaluate import check_finite
 from ..io import write_json
 from ..provenance import provenance, resolve_device
 from ..seeding import seed_generator
@@ -39,11 +40,13 @@ def _setup(run: dict, data_dir, model_path, device: str):
     return dev, model, to_unit(x).to(dev), y.to(dev), to_input
 
 
-def _batched_accuracy(model, x, y, to_input, batch: int = 500) -> float:
+def _batched_accuracy(model, x, y, to_input, name: str, batch: int = 500) -> float:
     correct = 0
     with torch.no_grad():
         for xb, yb in zip(x.split(batch), y.split(batch)):
-            correct += int((model(to_input(xb)).argmax(1) == yb).sum())
+            logits = model(to_input(xb))
+            check_finite(logits, name)
+            correct += int((logits.argmax(1) == yb).sum())
     return 100.0 * correct / y.shape[0]
 
 
@@ -58,12 +61,12 @@ def evaluate_deformations(
     """Accuracy on the clean test set and on each deformation x strength (seeded per deformation)."""
     start = time.time()
     _, model, x, y, to_input = _setup(run, data_dir, model_path, device)
-    out = {"clean": _batched_accuracy(model, x, y, to_input), "deformations": {}}
+    out = {"clean": _batched_accuracy(model, x, y, to_input, run["run_id"]), "deformations": {}}
     for kind, params in deformations.items():
         for p in params:
             g = seed_generator(0, f"deform-{kind}-{p:g}")  # the same deformed set for every run
             xd = deform(x.cpu(), kind, float(p), g, interpolation).to(x.device)
-            acc = _batched_accuracy(model, xd, y, to_input)
+            acc = _batched_accuracy(model, xd, y, to_input, run["run_id"])
             out["deformations"].setdefault(kind, {})[f"{p:g}"] = acc
             log.info("%s %g: accuracy %.2f%%", kind, p, acc)
     _write(out_path, run, out, start)
@@ -73,13 +76,13 @@ def evaluate_deformations(
 def evaluate_fgsm(run: dict, data_dir, model_path, out_path, *, epsilons: list[float], device="auto") -> dict:
     start = time.time()
     _, model, x, y, to_input = _setup(run, data_dir, model_path, device)
-    out = {"clean": _batched_accuracy(model, x, y, to_input), "fgsm": {}}
+    out = {"clean": _batched_accuracy(model, x, y, to_input, run["run_id"]), "fgsm": {}}
     for eps in epsilons:
         adv = torch.cat([
             attacks.fgsm(model, xb, yb, float(eps), to_input, run["loss"])
             for xb, yb in zip(x.split(500), y.split(500))
         ])
-        out["fgsm"][f"{eps:g}"] = _batched_accuracy(model, adv, y, to_input)
+        out["fgsm"][f"{eps:g}"] = _batched_accuracy(model, adv, y, to_input, run["run_id"])
         log.info("FGSM eps %g: accuracy %.2f%% (clean %.2f%%)", eps, out["fgsm"][f"{eps:g}"], out["clean"])
     _write(out_path, run, out, start)
     return out
@@ -107,8 +110,8 @@ def evaluate_pgd(
         for xb, yb in zip(x.split(500), y.split(500))
     ])
     out = {
-        "clean": _batched_accuracy(model, x, y, to_input),
-        "pgd": _batched_accuracy(model, adv, y, to_input),
+        "clean": _batched_accuracy(model, x, y, to_input, run["run_id"]),
+        "pgd": _batched_accuracy(model, adv, y, to_input, run["run_id"]),
         "n_attacked": int(y.shape[0]),
         "max_linf": float((adv - x).abs().max()),
     }

@@ -24,7 +24,7 @@ from ..policy import MixPolicy
 from ..provenance import provenance, resolve_device
 from ..seeding import seed_generator
 from ..train import TrainConfig, channels_last_supported, train
-from . import save_trained
+from . import drop_checkpoint, load_trained, save_trained
 
 __all__ = ["build", "train_run", "summarise", "load_model", "test_set"]
 
@@ -138,7 +138,7 @@ def train_run(
         return normalise(xb, spec.mean, spec.std).contiguous(memory_format=fmt)
 
     def evaluate() -> dict:
-        m = classification_metrics(predict_logits(model, x_test, 500, to_input), y_test)
+        m = classification_metrics(predict_logits(model, x_test, 500, to_input), y_test, run["run_id"])
         out = {"test_error": 100.0 - m["test_acc"], "test_nll": m["test_nll"]}
         if "test_top5" in m:
             out["test_top5"] = m["test_top5"]
@@ -163,6 +163,7 @@ def train_run(
         on_step=progress,
         evaluate=evaluate,
         stop_after=stop_after,
+        name=run["run_id"],
     )
     for row in history:
         row["epoch"] = math.ceil(row["step"] / spe)
@@ -172,8 +173,7 @@ def train_run(
     metrics.update(n_train=int(x.shape[0]), n_test=int(x_test.shape[0]), seconds=round(time.time() - start, 1))
     save_trained(model, run, history, model_path, history_path)
     write_json(metrics_path, {"run": dict(run), "metrics": metrics, "provenance": provenance()})
-    if checkpoint_path is not None:  # only now: a kill before this point resumes instead of restarting
-        Path(checkpoint_path).unlink(missing_ok=True)
+    drop_checkpoint(checkpoint_path)  # only now: a kill before this resumes from the checkpoint
     log.info(
         "%s: best test error %.2f%% (epoch %d), final %.2f%%, on %d training images in %.1fs",
         run["run_id"], metrics["test_error_best"], metrics["best_epoch"], metrics["test_error_final"],
@@ -183,8 +183,9 @@ def train_run(
 
 
 def load_model(run: dict, model_path: str | Path, device: torch.device) -> torch.nn.Module:
-    """A trained run's network in eval mode (used by the robustness evaluations)."""
-    state = torch.load(model_path, map_location=device, weights_only=True)
+    """A trained run's network in eval mode (used by the robustness evaluations), after checking the
+    file against the sha256 recorded when it was written."""
+    state = load_trained(model_path, run["run_id"], device)
     model = build(run, device)
     model.load_state_dict(state["model"])
     return model.eval()

@@ -14,7 +14,7 @@ from ..io import write_json
 from ..models import create_model
 from ..policy import MixPolicy
 from ..provenance import provenance, resolve_device
-from . import save_trained
+from . import drop_checkpoint, save_trained
 from ..train import TrainConfig, train
 
 __all__ = ["build", "train_run", "evaluate_run"]
@@ -75,20 +75,19 @@ def train_run(
 
     history = train(
         model, source, MixPolicy.for_run(run), cfg, seed=seed,
-        checkpoint_path=checkpoint_path, on_step=progress,
+        checkpoint_path=checkpoint_path, on_step=progress, name=run["run_id"],
     )
     save_trained(model, run, history, model_path, history_path)
     log.info("trained %s in %.1fs", run["run_id"], time.time() - start)
     out = evaluate_run(run, model, metrics_path, test_size=test_size)
-    if checkpoint_path is not None:
-        Path(checkpoint_path).unlink(missing_ok=True)
+    drop_checkpoint(checkpoint_path)
     return out
 
 
 def evaluate_run(run: dict, model: torch.nn.Module, metrics_path: str | Path, *, test_size: int) -> dict:
     """Accuracy and NLL on the fixed test set of (task, seed); write metrics.json with provenance."""
     x, y = fixed_test_set(run["task"], int(test_size), int(run["seed"]))
-    metrics = classification_metrics(predict_logits(model, x), y)
+    metrics = classification_metrics(predict_logits(model, x), y, run["run_id"])
     out = {"run": dict(run), "metrics": metrics, "provenance": provenance()}
     write_json(metrics_path, out)
     log.info("%s: test acc %.2f%%  test NLL %.4f", run["run_id"], metrics["test_acc"], metrics["test_nll"])

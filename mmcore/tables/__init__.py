@@ -14,9 +14,10 @@ __all__ = ["per_run", "files_of", "load_json", "figure_title"]
 
 
 def load_json(path: str | Path) -> dict:
+    """A run's metrics or evaluation file; a truncated or damaged one stops the job in one sentence."""
     from ..io import read_json
 
-    return read_json(path)
+    return read_json(path, require=("run", "metrics"))
 
 
 def per_run(
