@@ -25,6 +25,7 @@ from .errors import DivergenceError
 from .io import load_torch, save_torch
 from .losses import EXPLODED, get_loss, unclamped_loss
 from .optim import SGD, Adam, step_lr
+from .precision import autocast as precision_autocast
 from .policy import MixPolicy
 from .seeding import seed_generator
 
@@ -65,7 +66,7 @@ class TrainConfig:
     checkpoint_every: int = 100
     steps_per_epoch: int = 0  # > 0: messages name the epoch too (epoch-based sources)
     channels_last: bool = False  # convolution-friendly memory layout (CPU and CUDA)
-    amp: bool = False  # bfloat16 autocast for the forward pass; CUDA only (ignored on the CPU)
+    precision: str = "fp32"  # "bf16": bfloat16 autocast for the forward pass (mmcore.precision); resolved
 
     def __post_init__(self):
         if self.steps < 1:
@@ -162,7 +163,7 @@ def train(
     if cfg.channels_last:
         model.to(memory_format=torch.channels_last)
     device = next(model.parameters()).device
-    autocast = torch.autocast("cuda", dtype=torch.bfloat16, enabled=cfg.amp and device.type == "cuda")
+    autocast = precision_autocast(cfg.precision, device)
     model.train()
     for step in range(start + 1, cfg.steps + 1):
         batch = source.next_batch()

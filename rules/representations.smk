@@ -29,5 +29,6 @@ rule representations_train:
         checkpoint=checkpoint,
         checkpoint_every_steps=config["representations"]["checkpoint_every_steps"],
         center=config["representations"]["svd"]["center"],
+        precision=config["precision"],
     script:
         "../workflow_scripts/representations_train.py"

@@ -29,6 +29,6 @@ rule supervised_train:
         checkpoint=checkpoint,
         checkpoint_every_epochs=config["supervised"]["checkpoint_every_epochs"],
         channels_last=config["supervised"]["channels_last"],
-        amp=config["supervised"]["amp"],
+        precision=config["precision"],
     script:
         "../workflow_scripts/supervised_train.py"

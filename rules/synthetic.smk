@@ -26,5 +26,6 @@ rule synthetic_train:
         checkpoint=checkpoint,
         checkpoint_every_steps=config["synthetic"]["checkpoint_every_steps"],
         test_size=config["synthetic"]["test_size"],
+        precision=config["precision"],
     script:
         "../workflow_scripts/synthetic_train.py"

@@ -17,6 +17,7 @@ def main(smk):
             center=smk.params.center,
             checkpoint_path=smk.params.checkpoint,
             checkpoint_every=smk.params.checkpoint_every_steps,
+            precision=smk.params.precision,
         )
 
 

@@ -16,7 +16,7 @@ def main(smk):
             checkpoint_path=smk.params.checkpoint,
             checkpoint_every=smk.params.checkpoint_every_epochs,
             channels_last=smk.params.channels_last,
-            amp=smk.params.amp,
+            precision=smk.params.precision,
         )
 
 

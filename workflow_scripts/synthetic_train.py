@@ -15,6 +15,7 @@ def main(smk):
             device=smk.params.device,
             checkpoint_path=smk.params.checkpoint,
             checkpoint_every=smk.params.checkpoint_every_steps,
+            precision=smk.params.precision,
         )
 
 

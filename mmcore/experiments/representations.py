@@ -16,6 +16,7 @@ from ..evaluate import classification_metrics
 from ..io import save_torch, write_json
 from ..models import create_model
 from ..policy import MixPolicy
+from ..precision import resolve_precision
 from ..provenance import provenance, resolve_device
 from . import drop_checkpoint, save_trained
 from ..seeding import seed_generator
@@ -57,6 +58,7 @@ def train_run(
     center: bool = False,
     checkpoint_path: str | Path | None = None,
     checkpoint_every: int = 200,
+    precision: str = "fp32",
 ) -> dict:
     """Train one bottleneck MLP, then extract its test-set bottleneck representations, in one job.
 
@@ -80,6 +82,7 @@ def train_run(
         log_every=source.steps_per_epoch,  # one history row per epoch
         checkpoint_every=checkpoint_every,
         steps_per_epoch=source.steps_per_epoch,
+        precision=resolve_precision(precision, dev),
     )
     policy = MixPolicy.for_run(run)
     start = time.time()
@@ -98,7 +101,7 @@ def train_run(
         row["epoch"] = row["step"] // source.steps_per_epoch
     save_trained(model, run, history, model_path, history_path)
     log.info("trained %s on %d images in %.1fs", run["run_id"], x.shape[0], time.time() - start)
-    metrics = extract(run, model, data_dir, representations_path, metrics_path, center=center)
+    metrics = extract(run, model, data_dir, representations_path, metrics_path, center=center, precision=cfg.precision)
     drop_checkpoint(checkpoint_path)
     return metrics
 
@@ -112,8 +115,10 @@ def extract(
     metrics_path: str | Path,
     *,
     center: bool = False,
+    precision: str = "fp32",
 ) -> dict:
-    """Test-set bottleneck representations, accuracy, and the SVD / tightness figures of merit."""
+    """Test-set bottleneck representations (in fp32), accuracy, and the SVD / tightness figures of merit;
+    metrics.json records the precision the run trained in."""
     dev = next(model.parameters()).device
     model.eval()
     x, y, _ = load_prepared(data_dir, "test")
@@ -126,6 +131,7 @@ def extract(
     h, logits = torch.cat(hs), torch.cat(logits)
     metrics = classification_metrics(logits, y, run["run_id"])
     metrics.update(flattening(h, y, center))
+    metrics["precision"] = precision
     if h.shape[1] == 2:
         metrics["tightness"] = cluster_tightness(h, y)
     save_torch(representations_path, {"h": h, "y": y})

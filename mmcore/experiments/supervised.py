@@ -21,6 +21,7 @@ from ..evaluate import classification_metrics, predict_logits
 from ..io import write_json
 from ..models import create_model
 from ..policy import MixPolicy
+from ..precision import resolve_precision
 from ..provenance import provenance, resolve_device
 from ..seeding import seed_generator
 from ..train import TrainConfig, channels_last_supported, train
@@ -83,7 +84,7 @@ def train_run(
     checkpoint_path: str | Path | None = None,
     checkpoint_every: int = 1,
     channels_last: bool = True,
-    amp: bool = False,
+    precision: str = "fp32",
     stop_after: int | None = None,
 ) -> dict:
     """Train one run, evaluating the test set after every epoch; write model, history and metrics.
@@ -130,7 +131,7 @@ def train_run(
         checkpoint_every=max(1, int(checkpoint_every)) * spe,
         steps_per_epoch=spe,
         channels_last=channels_last,
-        amp=amp,
+        precision=resolve_precision(precision, dev),
     )
     fmt = torch.channels_last if channels_last else torch.contiguous_format
 
@@ -170,7 +171,10 @@ def train_run(
     if stop_after is not None and stop_after < cfg.steps:
         return {}
     metrics = summarise(history)
-    metrics.update(n_train=int(x.shape[0]), n_test=int(x_test.shape[0]), seconds=round(time.time() - start, 1))
+    metrics.update(
+        n_train=int(x.shape[0]), n_test=int(x_test.shape[0]), seconds=round(time.time() - start, 1),
+        precision=cfg.precision,
+    )
     save_trained(model, run, history, model_path, history_path)
     write_json(metrics_path, {"run": dict(run), "metrics": metrics, "provenance": provenance()})
     drop_checkpoint(checkpoint_path)  # only now: a kill before this resumes from the checkpoint

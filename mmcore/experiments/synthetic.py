@@ -13,6 +13,7 @@ from ..evaluate import classification_metrics, predict_logits
 from ..io import write_json
 from ..models import create_model
 from ..policy import MixPolicy
+from ..precision import resolve_precision
 from ..provenance import provenance, resolve_device
 from . import drop_checkpoint, save_trained
 from ..train import TrainConfig, train
@@ -39,6 +40,7 @@ def train_run(
     device: str = "auto",
     checkpoint_path: str | Path | None = None,
     checkpoint_every: int = 50,
+    precision: str = "fp32",
 ) -> dict:
     """Train one run, then score it on the fixed test set of (task, seed), in one job.
 
@@ -62,6 +64,7 @@ def train_run(
         loss=run["loss"],
         log_every=1,
         checkpoint_every=checkpoint_every,
+        precision=resolve_precision(precision, dev),
     )
     start = time.time()
     report_every = max(1, cfg.steps // 10)
@@ -79,15 +82,19 @@ def train_run(
     )
     save_trained(model, run, history, model_path, history_path)
     log.info("trained %s in %.1fs", run["run_id"], time.time() - start)
-    out = evaluate_run(run, model, metrics_path, test_size=test_size)
+    out = evaluate_run(run, model, metrics_path, test_size=test_size, precision=cfg.precision)
     drop_checkpoint(checkpoint_path)
     return out
 
 
-def evaluate_run(run: dict, model: torch.nn.Module, metrics_path: str | Path, *, test_size: int) -> dict:
-    """Accuracy and NLL on the fixed test set of (task, seed); write metrics.json with provenance."""
+def evaluate_run(
+    run: dict, model: torch.nn.Module, metrics_path: str | Path, *, test_size: int, precision: str = "fp32"
+) -> dict:
+    """Accuracy and NLL (in fp32) on the fixed test set of (task, seed); write metrics.json with the
+    precision the run trained in and provenance."""
     x, y = fixed_test_set(run["task"], int(test_size), int(run["seed"]))
     metrics = classification_metrics(predict_logits(model, x), y, run["run_id"])
+    metrics["precision"] = precision
     out = {"run": dict(run), "metrics": metrics, "provenance": provenance()}
     write_json(metrics_path, out)
     log.info("%s: test acc %.2f%%  test NLL %.4f", run["run_id"], metrics["test_acc"], metrics["test_nll"])
