@@ -195,16 +195,20 @@ register(
             "paper's single-run values.",
         ),
         options=lambda c: {"seeds": list(c["synthetic"]["seeds"])},
-        claims=(
-            Claim("Appendix A, Table 8", "factor mixup beats input mixup on task A (accuracy)", "test_acc_mean",
-                  {"task": "A", "method": "factor"}, {"task": "A", "method": "input"}, "higher",
-                  paper_column="paper_test_acc"),
-            Claim("Appendix A, Table 8", "factor mixup beats input mixup on task C (accuracy)", "test_acc_mean",
-                  {"task": "C", "method": "factor"}, {"task": "C", "method": "input"}, "higher",
-                  paper_column="paper_test_acc"),
-            Claim("Appendix A, Table 8", "input mixup lowers the NLL of no mixup on task B", "test_nll_mean",
-                  {"task": "B", "method": "input"}, {"task": "B", "method": "none"}, "lower",
-                  paper_column="paper_test_nll"),
+        claims=tuple(
+            claim
+            for task in ("A", "B", "C")
+            for claim in (
+                Claim("Appendix A, Table 8", f"factor mixup beats input mixup on task {task} (accuracy)",
+                      "test_acc_mean", {"task": task, "method": "factor"}, {"task": task, "method": "input"},
+                      "higher", paper_column="paper_test_acc"),
+                Claim("Appendix A, Table 8", f"factor mixup beats no mixup on task {task} (accuracy)",
+                      "test_acc_mean", {"task": task, "method": "factor"}, {"task": task, "method": "none"},
+                      "higher", paper_column="paper_test_acc"),
+                Claim("Appendix A, Table 8", f"input mixup lowers the NLL of no mixup on task {task}",
+                      "test_nll_mean", {"task": task, "method": "input"}, {"task": task, "method": "none"},
+                      "lower", paper_column="paper_test_nll"),
+            )
         ),
     )
 )
@@ -273,6 +277,13 @@ register(
             "centroids, in the 2-D bottleneck (lower: tighter clusters, wider margins); the paper shows "
             "Figure 5 only, without a number.",
         ),
+        claims=tuple(
+            Claim("Appendix B, Figure 5", f"manifold mixup gives tighter 2-D clusters than {other} (classes "
+                  f"{classes})", "tightness_mean", {"classes": classes, "method": "manifold"},
+                  {"classes": classes, "method": other}, "lower", paper_text="holds (figure only)")
+            for classes in ("0-4", "0-9")
+            for other in ("none", "input")
+        ),
     )
 )
 
@@ -315,20 +326,33 @@ register(
         columns=(
             "setting", "method", "n_seeds", "first_sv_mean", "first_sv_std", "rest_sv_sum_mean",
             "rest_sv_sum_std", "overall_rest_sv_sum_mean", "overall_rest_sv_sum_std", "rest_over_first_mean",
-            "test_acc_mean", "paper_first_sv", "paper_rest_sv_sum", "scale",
+            "rest_over_overall_mean", "rest_over_overall_std", "test_acc_mean", "paper_first_sv",
+            "paper_rest_sv_sum", "scale",
         ),
         notes=(
             "Singular values of the test-set bottleneck representations of each class (first, and the sum of "
             "the others), averaged over classes, then mean and std over seeds; overall_*: the SVD of all "
-            "classes together; rest_over_first: the per-class ratio of the two (scale-free).",
+            "classes together; rest_over_first: the per-class ratio of the two (scale-free); rest_over_overall: "
+            "the class-specific sum over the overall one, per run (flattening without a comparable change "
+            "overall lowers it).",
             "paper_* columns: the paper's section 3.2 numbers from its own MNIST network, for direction only "
             "(a different layer and scale).",
         ),
-        claims=(
-            Claim("Section 3.2, appendix G", "manifold mixup flattens class representations (smaller sum of the "
-                  "other singular values than no mixup, 12-unit bottleneck)", "rest_sv_sum_mean",
-                  {"setting": "bottleneck12_after3", "method": "manifold"},
-                  {"setting": "bottleneck12_after3", "method": "none"}, "lower", paper_column="paper_rest_sv_sum"),
+        claims=tuple(
+            claim
+            for setting, describe in (("bottleneck12_after3", "12-unit bottleneck after 3 layers"),
+                                      ("bottleneck30_after3", "30-unit bottleneck after 3 layers"),
+                                      ("bottleneck30_after1", "30-unit bottleneck after 1 layer"))
+            for claim in (
+                Claim("Section 3.2, appendix G", f"manifold mixup flattens the class-specific representations "
+                      f"(a smaller sum of the non-leading singular values than no mixup; {describe})",
+                      "rest_sv_sum_mean", {"setting": setting, "method": "manifold"},
+                      {"setting": setting, "method": "none"}, "lower", paper_column="paper_rest_sv_sum"),
+                Claim("Appendix G, Figure 12", f"...without a comparable change overall (the class-specific sum "
+                      f"shrinks relative to the overall one; {describe})", "rest_over_overall_mean",
+                      {"setting": setting, "method": "manifold"}, {"setting": setting, "method": "none"},
+                      "lower", paper_text="holds (Figures 9-12)"),
+            )
         ),
     )
 )
@@ -459,15 +483,20 @@ _supervised_table(
     _table12_cells,
     _paper_table12("table1"),
     ("preact", "wrn"),
-    claims=(
-        Claim("Section 5.1, Table 1", "manifold mixup has lower test error than no mixup (CIFAR-10, "
-              "PreActResNet18)", "test_error_best_mean", {**_C10_18, "method": "manifold"},
-              {**_C10_18, "method": "none"}),
-        Claim("Section 5.1, Table 1", "manifold mixup has lower test error than input mixup (CIFAR-10, "
-              "PreActResNet18)", "test_error_best_mean", {**_C10_18, "method": "manifold"},
-              {**_C10_18, "method": "input"}),
-        Claim("Section 5.1, Table 1", "input mixup has lower test error than no mixup (CIFAR-10, PreActResNet18)",
-              "test_error_best_mean", {**_C10_18, "method": "input"}, {**_C10_18, "method": "none"}),
+    claims=tuple(
+        claim
+        for arch, name in (("preactresnet18", "PreActResNet18"), ("preactresnet34", "PreActResNet34"),
+                           ("wrn28_10", "WRN-28-10"))
+        for claim in (
+            Claim("Section 5.1, Table 1", f"manifold mixup has lower test error than input mixup (CIFAR-10, {name})",
+                  "test_error_best_mean", {"dataset": "cifar10", "arch": arch, "method": "manifold"},
+                  {"dataset": "cifar10", "arch": arch, "method": "input"}),
+            Claim("Section 5.1, Table 1", f"input mixup has lower test error than no mixup (CIFAR-10, {name})",
+                  "test_error_best_mean", {"dataset": "cifar10", "arch": arch, "method": "input"},
+                  {"dataset": "cifar10", "arch": arch, "method": "none"}),
+        )
+    )
+    + (
         Claim("Section 5.1, Table 1", "manifold mixup has lower test NLL than no mixup (CIFAR-10, PreActResNet18)",
               "test_nll_mean", {**_C10_18, "method": "manifold"}, {**_C10_18, "method": "none"},
               paper_column="paper_nll"),
@@ -526,9 +555,14 @@ _supervised_table(
     lambda b, c: method_alphas(b["methods"], b["alphas"]),
     _paper_table6,
     ("long",),
-    claims=(
-        Claim("Appendix C, Table 6", "manifold mixup beats input mixup at alpha 2 (CIFAR-10)", "test_error_best_mean",
-              {"method": "manifold", "alpha": 2.0}, {"method": "input", "alpha": 2.0}),
+    claims=tuple(
+        Claim("Appendix C, Table 6", f"manifold mixup beats input mixup at alpha {alpha:g} (CIFAR-10)",
+              "test_error_best_mean", {"method": "manifold", "alpha": alpha}, {"method": "input", "alpha": alpha})
+        for alpha in (0.5, 1.0, 2.0)
+    )
+    + (
+        Claim("Appendix C, Table 6", "manifold mixup's error falls from alpha 0.5 to alpha 2 (CIFAR-10)",
+              "test_error_best_mean", {"method": "manifold", "alpha": 2.0}, {"method": "manifold", "alpha": 0.5}),
     ),
     notes=("The paper prints accuracy; paper_value here is its error (100 - accuracy).",),
 )
@@ -602,7 +636,10 @@ for _figure, _data in (("figure6", "CIFAR-10, PreActResNet18"), ("figure7", "CIF
             cells=_curve_cells(_figure),
             reads="history.csv",
             writer="mmcore.tables.supervised:final_losses",
-            columns=("curve", "layers", "detach", "method", "alpha", "n_seeds", "final_train_loss_mean", "scale"),
+            columns=(
+                "curve", "layers", "detach", "method", "alpha", "n_seeds", "final_train_loss_mean",
+                "final_train_loss_std", "scale",
+            ),
             notes=(
                 "The paper: mixing in deeper layers ends with the lowest training loss; blocking the gradient "
                 "before the mixing layer with the highest.",
@@ -655,7 +692,11 @@ register(
         options=lambda c: {"interpolation": c["robustness"]["interpolation"]},
         claims=(
             _table9_claim("rotation", 20.0, "under rotation U(-20, 20)"),
+            _table9_claim("rotation", 40.0, "under rotation U(-40, 40)"),
+            _table9_claim("shear", 0.5, "under shear U(-0.5, 0.5)"),
+            _table9_claim("shear", 1.0, "under shear U(-1, 1)"),
             _table9_claim("zoom_out", 120.0, "zoomed out to 120 %"),
+            _table9_claim("zoom_out", 140.0, "zoomed out to 140 %"),
         ),
         schedules=("preact",),
     )
@@ -702,6 +743,9 @@ register(
         claims=(
             Claim("Section 5.2, Table 7", "manifold mixup is more accurate than no mixup under FGSM (CIFAR-10)",
                   "acc_mean", {"dataset": "cifar10", "method": "manifold"}, {"dataset": "cifar10", "method": "none"},
+                  "higher", paper_column="paper_acc"),
+            Claim("Section 5.2, Table 7", "manifold mixup is more accurate than input mixup under FGSM (CIFAR-10)",
+                  "acc_mean", {"dataset": "cifar10", "method": "manifold"}, {"dataset": "cifar10", "method": "input"},
                   "higher", paper_column="paper_acc"),
         ),
         schedules=("preact", "wrn"),

@@ -10,7 +10,8 @@ deformed test set is the same on every run and every machine.
   applied along x with torchvision's ``affine(shear=...)``. torchvision's shear matrix uses the tangent
   of the angle, so beyond pi/2 rad it shears less again (tan 3 = -0.14): the authors' Keras-style
   matrix used sin/cos instead and also flips the image there. Only the first two strengths agree.
-* ``zoom_in`` k (%): the centred box of k % of the height and width, enlarged back to full size.
+* ``zoom_in`` k (%): the centred box of k % of the height and width, enlarged back to full size (an
+  affine scaling by 1/k about the image centre, so the box is exactly centred, to the sub-pixel).
 * ``zoom_out`` k (%): the image shrunk to 1/k of its size in the centre of a black canvas.
 """
 
@@ -59,9 +60,14 @@ def deform(
     if kind == "zoom_in":
         if not 0 < k <= 1:
             raise ValueError(f"zoom_in: expected a percentage in (0, 100], got {param}")
-        ch, cw = max(1, round(h * k)), max(1, round(w * k))
-        top, left = (h - ch) // 2, (w - cw) // 2
-        return TF.resized_crop(x, top, left, ch, cw, [h, w], interpolation=mode, antialias=False)
+        if k == 1:
+            return x.clone()
+        # The definition, in continuous coordinates: output point q shows input point c + (q - c) * k,
+        # c the image centre. An affine map about the centre samples exactly that (pixel centres, no
+        # rounding of the box to whole pixels, which shifted it up to a pixel towards the top-left).
+        return TF.affine(
+            x, angle=0.0, translate=[0.0, 0.0], scale=1.0 / k, shear=[0.0, 0.0], interpolation=mode, fill=[0.0]
+        )
     if k < 1:
         raise ValueError(f"zoom_out: expected a percentage >= 100, got {param}")
     small = TF.resize(x, [max(1, round(h / k)), max(1, round(w / k))], interpolation=mode, antialias=False)

@@ -1,13 +1,21 @@
-"""The reproduction scorecard: each claim of the paper, what this run measured, and whether it holds.
+"""The reproduction scorecard: each claim of the paper, what this run measured, and a verdict from noise.
 
 A claim (declared with its table in :mod:`mmcore.artefacts`) compares two rows of that table (or one row
-against a threshold), in the direction the paper states. The measured and paper values are shown side by side with the scale the
-table was measured at, so a claim that fails at the reduced default scale is read as such, not as a
-refutation of the paper.
+against a threshold) in the direction the paper states. The verdict comes from the per-seed values the
+table summarises (mean, sample std and n of each row): the difference in the paper's direction and its
+standard error ``sqrt(sd_a^2 / n_a + sd_b^2 / n_b)`` (a threshold: ``sd_a / sqrt(n_a)``) give
+
+* ``holds`` when the difference is in the paper's direction and larger than twice its standard error,
+* ``reversed`` when it is that large the other way,
+* ``inconclusive`` otherwise, and whenever a row has a single seed (no spread to judge by).
+
+The measured and paper values stand side by side with the scale the table was measured at, so a verdict
+at the reduced default scale is read as such, not as a verdict on the paper.
 """
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import numpy as np
@@ -15,9 +23,30 @@ import pandas as pd
 
 from .artefacts import ARTEFACTS, Claim
 
-__all__ = ["claims", "scorecard", "SCORECARD_COLUMNS"]
+__all__ = ["VERDICTS", "claims", "verdict", "scorecard", "counts", "SCORECARD_COLUMNS"]
 
-SCORECARD_COLUMNS = ["section", "claim", "measured", "paper", "holds", "scale"]
+SCORECARD_COLUMNS = ["section", "claim", "verdict", "n", "measured", "difference", "se", "paper", "scale"]
+VERDICTS = ("holds", "reversed", "inconclusive")
+
+
+def verdict(difference: float, se: float, n: tuple[int, ...]) -> str:
+    """``difference`` is signed so that positive is the paper's direction."""
+    if min(n) < 2 or not math.isfinite(se) or not math.isfinite(difference):
+        return "inconclusive"
+    if difference > 2 * se:
+        return "holds"
+    if difference < -2 * se:
+        return "reversed"
+    return "inconclusive"
+
+
+def _stats(row: pd.Series, column: str) -> tuple[float, float, int]:
+    """(mean, sample std, n) of a table row's ``column`` (a ``*_mean`` column beside ``*_std``)."""
+    mean = float(row[column])
+    std_col = column[: -len("_mean")] + "_std" if column.endswith("_mean") else None
+    n = int(row["n_seeds"]) if "n_seeds" in row.index and not pd.isna(row["n_seeds"]) else 1
+    std = float(row[std_col]) if std_col and std_col in row.index and not pd.isna(row[std_col]) else math.nan
+    return mean, std, n
 
 
 def _row(df: pd.DataFrame, where: dict) -> pd.Series | None:
@@ -47,7 +76,8 @@ def claims() -> list[tuple[str, Claim]]:
 
 
 def scorecard(tables: dict[str, str | Path]) -> pd.DataFrame:
-    """Evaluate every claim whose table is in ``tables`` (name -> CSV path); skip the others."""
+    """Judge every claim whose table is in ``tables`` (name -> CSV path); claims of other tables, or whose
+    rows this run did not make, are left out."""
     frames = {name: pd.read_csv(path, keep_default_na=True) for name, path in tables.items()}
     rows = []
     for table, claim in claims():
@@ -58,22 +88,35 @@ def scorecard(tables: dict[str, str | Path]) -> pd.DataFrame:
         b = _row(df, claim.b) if claim.b is not None else None
         if a is None or (claim.b is not None and b is None):
             continue
-        ours_a = float(a[claim.column])
+        sign = -1.0 if claim.better == "lower" else 1.0  # positive: the paper's direction
+        mean_a, sd_a, n_a = _stats(a, claim.column)
         if claim.threshold is not None:
-            holds = ours_a <= claim.threshold if claim.better == "lower" else ours_a >= claim.threshold
-            measured = f"{_fmt(ours_a)} (threshold {claim.threshold:g})"
+            difference = sign * (mean_a - claim.threshold)
+            se = sd_a / math.sqrt(n_a)
+            n = (n_a,)
+            measured = f"{_fmt(mean_a)} (threshold {claim.threshold:g})"
             paper = _fmt(a.get(claim.paper_column))
         else:
-            ours_b = float(b[claim.column])
-            holds = ours_a < ours_b if claim.better == "lower" else ours_a > ours_b
-            measured = f"{_fmt(ours_a)} vs {_fmt(ours_b)}"
+            mean_b, sd_b, n_b = _stats(b, claim.column)
+            difference = sign * (mean_a - mean_b)
+            se = math.sqrt(sd_a**2 / n_a + sd_b**2 / n_b)
+            n = (n_a, n_b)
+            measured = f"{_fmt(mean_a)} vs {_fmt(mean_b)}"
             paper = claim.paper_text or f"{_fmt(a.get(claim.paper_column))} vs {_fmt(b.get(claim.paper_column))}"
         rows.append({
             "section": claim.section,
             "claim": claim.text,
+            "verdict": verdict(difference, se, n),
+            "n": " vs ".join(str(k) for k in n),
             "measured": measured,
+            "difference": difference,
+            "se": se,
             "paper": paper,
-            "holds": "yes" if holds else "no",
             "scale": str(a.get("scale", "")),
         })
     return pd.DataFrame(rows, columns=SCORECARD_COLUMNS)
+
+
+def counts(card: pd.DataFrame) -> dict[str, int]:
+    """How many claims got each verdict."""
+    return {v: int((card["verdict"] == v).sum()) for v in VERDICTS}

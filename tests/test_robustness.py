@@ -68,6 +68,28 @@ def test_zoom_in_enlarges_the_centre_box():
     assert torch.equal(out, centre.repeat_interleave(2, -1).repeat_interleave(2, -2))
 
 
+@pytest.mark.parametrize("k", [20, 40, 60, 80])
+@pytest.mark.parametrize("size", [28, 32])
+def test_zoom_in_puts_a_bright_square_where_the_definition_does(k, size):
+    """Zoom-in maps input point p to c + (p - c) / k (c the centre, pixel i spanning [i, i + 1)); a bright
+    square's centroid must land there within half a pixel (the box once sat 0.8 px top-left, 1.6 px at 80 %)."""
+    c = size / 2
+    lo = int(c + 0.18 * k / 100 * size)  # a 2 x 2 square inside the zoomed box, off the centre
+    img = torch.zeros(1, 1, size, size)
+    img[..., lo : lo + 2, lo - 3 : lo - 1] = 1.0
+    out = deform(img, "zoom_in", k, gen())[0, 0]
+    assert out.sum() > 0
+
+    def centroid(a):
+        idx = torch.arange(size, dtype=torch.float64) + 0.5  # pixel centres
+        m = a.double()
+        return float((m.sum(1) * idx).sum() / m.sum()), float((m.sum(0) * idx).sum() / m.sum())
+
+    (r_in, c_in), (r_out, c_out) = centroid(img[0, 0]), centroid(out)
+    want = (c + (r_in - c) * 100 / k, c + (c_in - c) * 100 / k)
+    assert math.hypot(r_out - want[0], c_out - want[1]) <= 0.5, ((r_out, c_out), want)
+
+
 def test_zoom_out_shrinks_into_a_black_border():
     board = checkerboard()
     out = deform(board, "zoom_out", 200, gen())

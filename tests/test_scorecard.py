@@ -1,8 +1,11 @@
-"""The scorecard against hand-made tables: direction, thresholds, missing tables, the scale column."""
+"""The scorecard against hand-made tables: verdicts from per-seed spread, thresholds, missing tables."""
+
+import math
 
 import pandas as pd
+import pytest
 
-from mmcore.scorecard import SCORECARD_COLUMNS, scorecard
+from mmcore.scorecard import SCORECARD_COLUMNS, claims, counts, scorecard, verdict
 
 
 def write(tmp_path, name, rows):
@@ -11,39 +14,87 @@ def write(tmp_path, name, rows):
     return path
 
 
-def test_claims_compare_in_the_paper_direction(tmp_path):
+def t8(task, method, acc, acc_sd, nll, nll_sd, n=3):
+    return {"task": task, "method": method, "n_seeds": n, "test_acc_mean": acc, "test_acc_std": acc_sd,
+            "test_nll_mean": nll, "test_nll_std": nll_sd, "paper_test_acc": 1.0, "paper_test_nll": 1.0,
+            "scale": "reduced: test"}
+
+
+def test_verdicts_weigh_the_difference_against_its_standard_error(tmp_path):
     table8 = write(tmp_path, "table8", [
-        {"task": t, "method": m, "test_acc_mean": acc, "test_nll_mean": nll, "paper_test_acc": 1.0,
-         "paper_test_nll": 1.0, "scale": "reduced: test"}
-        for t, m, acc, nll in [("A", "factor", 50.0, 1.0), ("A", "input", 10.0, 2.0), ("B", "input", 0, 3.0),
-                               ("B", "none", 0, 2.0), ("C", "factor", 10.0, 1.0), ("C", "input", 20.0, 1.0)]
+        t8("A", "factor", 50.0, 3.0, 1.0, 0.1), t8("A", "input", 10.0, 3.0, 2.0, 0.1),  # far apart: holds
+        t8("C", "factor", 20.0, 6.0, 1.0, 0.1), t8("C", "input", 22.0, 6.0, 1.0, 0.1),  # within the noise
+        t8("B", "input", 0.0, 0.0, 3.0, 0.1), t8("B", "none", 0.0, 0.0, 2.0, 0.1),  # NLL the wrong way
     ])
-    pgd = write(tmp_path, "pgd_sanity", [{"method": "manifold", "acc_mean": 1.5, "paper_acc": 0.0, "scale": "paper"}])
-    card = scorecard({"table8": table8, "pgd_sanity": pgd})
+    card = scorecard({"table8": table8})
     assert list(card.columns) == SCORECARD_COLUMNS
-    holds = dict(zip(card["claim"], card["holds"]))
-    assert holds["factor mixup beats input mixup on task A (accuracy)"] == "yes"
-    assert holds["factor mixup beats input mixup on task C (accuracy)"] == "no"
-    assert holds["input mixup lowers the NLL of no mixup on task B"] == "no"  # 3.0 is not below 2.0
-    pgd_row = card[card["section"] == "Appendix D"].iloc[0]
-    assert pgd_row["holds"] == "yes" and pgd_row["scale"] == "paper" and "threshold 2" in pgd_row["measured"]
-    assert card.loc[0, "measured"] == "50 vs 10" and card.loc[0, "scale"] == "reduced: test"
-    assert len(card) == 4  # claims of tables that were not given are left out
+    card = card.set_index("claim")
+    a = card.loc["factor mixup beats input mixup on task A (accuracy)"]
+    assert a["verdict"] == "holds" and a["difference"] == 40.0 and a["n"] == "3 vs 3"
+    assert a["se"] == pytest.approx(math.sqrt(9 / 3 + 9 / 3))  # Welch: sqrt(sd_a^2/n_a + sd_b^2/n_b)
+    c = card.loc["factor mixup beats input mixup on task C (accuracy)"]
+    assert c["verdict"] == "inconclusive" and c["difference"] == -2.0  # 2 < 2 se = 9.8
+    b = card.loc["input mixup lowers the NLL of no mixup on task B"]
+    assert b["verdict"] == "reversed" and b["difference"] == pytest.approx(-1.0)  # lower is the paper's way
+    assert len(card) == 3  # claims whose rows this run did not make are left out
 
 
-def test_fgsm_claim_uses_the_largest_epsilon(tmp_path):
-    rows = [{"dataset": "cifar10", "method": m, "epsilon": e, "acc_mean": acc, "paper_acc": 1.0, "scale": "x"}
-            for m, e, acc in [("manifold", 0.0, 90.0), ("manifold", 0.03, 20.0), ("none", 0.0, 95.0), ("none", 0.03, 30.0)]]
+def test_one_seed_is_always_inconclusive(tmp_path):
+    table8 = write(tmp_path, "table8", [t8("A", "factor", 90.0, float("nan"), 1.0, float("nan"), n=1),
+                                        t8("A", "input", 10.0, float("nan"), 2.0, float("nan"), n=1)])
+    card = scorecard({"table8": table8})
+    assert card["verdict"].tolist() == ["inconclusive"] and card.loc[0, "n"] == "1 vs 1"
+    assert counts(card) == {"holds": 0, "reversed": 0, "inconclusive": 1}
+
+
+def test_verdict_rule():
+    assert verdict(3.0, 1.0, (3, 3)) == "holds" and verdict(-3.0, 1.0, (3, 3)) == "reversed"
+    assert verdict(2.0, 1.0, (3, 3)) == "inconclusive"  # exactly 2 se is not more than 2 se
+    assert verdict(0.5, 0.0, (2, 2)) == "holds"  # no spread at all: any difference is beyond the noise
+    assert verdict(5.0, 0.1, (1, 3)) == "inconclusive"
+
+
+def test_threshold_claims_use_the_standard_error_of_the_mean(tmp_path):
+    pgd = write(tmp_path, "pgd_sanity", [{"method": "manifold", "n_seeds": 4, "acc_mean": 1.0, "acc_std": 0.4,
+                                          "paper_acc": 0.0, "scale": "paper"}])
+    row = scorecard({"pgd_sanity": pgd}).iloc[0]
+    assert row["verdict"] == "holds" and row["difference"] == 1.0 and row["se"] == pytest.approx(0.2)
+    assert "threshold 2" in row["measured"] and row["scale"] == "paper"
+
+
+def test_fgsm_claims_use_the_largest_epsilon(tmp_path):
+    rows = [{"dataset": "cifar10", "method": m, "epsilon": e, "n_seeds": 3, "acc_mean": acc, "acc_std": 1.0,
+             "paper_acc": 1.0, "scale": "x"}
+            for m, e, acc in [("manifold", 0.0, 90.0), ("manifold", 0.03, 20.0), ("none", 0.0, 95.0),
+                              ("none", 0.03, 30.0), ("input", 0.0, 90.0), ("input", 0.03, 10.0)]]
     card = scorecard({"table7": write(tmp_path, "table7", rows)})
-    assert card.iloc[0]["measured"] == "20 vs 30" and card.iloc[0]["holds"] == "no"
+    assert card["measured"].tolist() == ["20 vs 30", "20 vs 10"]
+    assert card["verdict"].tolist() == ["reversed", "holds"]
 
 
 def test_figure6_claims_read_the_loss_table(tmp_path):
     rows = [
-        {"curve": "{0} input mixup", "layers": "0", "detach": False, "final_train_loss_mean": 0.30, "scale": "x"},
-        {"curve": "{2}", "layers": "2", "detach": False, "final_train_loss_mean": 0.20, "scale": "x"},
-        {"curve": "{0,1,2}", "layers": "0,1,2", "detach": False, "final_train_loss_mean": 0.25, "scale": "x"},
-        {"curve": "{0,1,2} gradient blocked", "layers": "0,1,2", "detach": True, "final_train_loss_mean": 0.24, "scale": "x"},
+        {"curve": "{0} input mixup", "layers": "0", "detach": False, "n_seeds": 2, "final_train_loss_mean": 0.30,
+         "final_train_loss_std": 0.01, "scale": "x"},
+        {"curve": "{2}", "layers": "2", "detach": False, "n_seeds": 2, "final_train_loss_mean": 0.20,
+         "final_train_loss_std": 0.01, "scale": "x"},
+        {"curve": "{0,1,2}", "layers": "0,1,2", "detach": False, "n_seeds": 2, "final_train_loss_mean": 0.25,
+         "final_train_loss_std": 0.01, "scale": "x"},
+        {"curve": "{0,1,2} gradient blocked", "layers": "0,1,2", "detach": True, "n_seeds": 2,
+         "final_train_loss_mean": 0.24, "final_train_loss_std": 0.01, "scale": "x"},
     ]
     card = scorecard({"figure6_loss": write(tmp_path, "figure6_loss", rows)})
-    assert card["holds"].tolist() == ["yes", "no"] and card["paper"].tolist() == ["holds (figure only)"] * 2
+    assert card["verdict"].tolist() == ["holds", "inconclusive"] and card["paper"].tolist() == ["holds (figure only)"] * 2
+
+
+def test_the_registry_carries_at_least_25_claims_on_real_columns():
+    from mmcore.artefacts import ARTEFACTS
+
+    found = claims()
+    assert len(found) >= 25
+    for table, claim in found:
+        art = ARTEFACTS[table]
+        assert claim.column in art.columns, (table, claim.text)
+        assert claim.column.removesuffix("_mean") + "_std" in art.columns, (table, claim.column)
+        assert "n_seeds" in art.columns, table
+        assert set(claim.a) | set(claim.b or {}) <= set(art.columns), (table, claim.text)

@@ -4,26 +4,31 @@ with every table of the run, the scorecard first, and links to the figures."""
 from pathlib import Path
 
 from mmcore.report import summary_page, write_table
-from mmcore.scorecard import scorecard
+from mmcore.scorecard import counts, scorecard
 from mmcore.steps import step
 
 
 def main(smk):
     with step(smk.log[0]) as log:
         card = scorecard({Path(p).stem: p for p in smk.input.csvs})
+        tally = counts(card)
+        summary = ", ".join(f"{k} {v}" for k, v in tally.items())
         write_table(
             card,
             smk.output.scorecard_csv,
             smk.output.scorecard_md,
             title="Reproduction scorecard",
             notes=[
-                "Each claim compares two rows of one table in the direction the paper states; 'measured' and "
-                "'paper' give the two values (first the claim's subject).",
-                "The scale column says where each was measured: at reduced (default, stand-in) scale a claim "
-                "that does not hold says little about the paper; at paper scale it is a failed reproduction.",
+                f"**Verdicts of {len(card)} claims: {summary}.**",
+                "Each claim compares two rows of one table in the direction the paper states ('measured': the "
+                "claim's subject first). difference: in the paper's direction (positive: as the paper); se: its "
+                "standard error over seeds, sqrt(sd_a^2/n_a + sd_b^2/n_b). holds: difference > 2 se; reversed: "
+                "difference < -2 se; inconclusive otherwise, and with one seed (n).",
+                "The scale column says where each was measured: at reduced (default, stand-in) scale a verdict "
+                "says little about the paper; at paper scale it is a reproduction's verdict.",
             ],
         )
-        log.info("%d of %d claims hold", int((card["holds"] == "yes").sum()), len(card))
+        log.info("%d claims: %s", len(card), summary)
         tables = [smk.output.scorecard_md, *smk.input.tables]  # the scorecard first: the run at a glance
         summary_page(smk.output.summary, smk.params.title, tables, smk.input.figures)
 

@@ -43,6 +43,7 @@ __all__ = [
     "factor_mix",
     "SyntheticSource",
     "fixed_test_set",
+    "fixed_train_sample",
 ]
 
 #: Order of the columns of a factor vector.
@@ -219,6 +220,13 @@ class SyntheticSource:
 
     def load_state_dict(self, state: dict) -> None:
         self.generator.set_state(state["generator"])
+
+
+def fixed_train_sample(task: str, size: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """A fixed sample of the task's *training* distribution (its own stream: no other draw moves), on
+    which a trained network's accuracy says whether it fits what it was trained on."""
+    factors, labels = sample_factors(task, size, seed_generator(seed, f"synthetic_train_sample/{task}"), "train")
+    return render(factors), labels
 
 
 def fixed_test_set(task: str, size: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]:

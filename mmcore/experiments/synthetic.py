@@ -8,7 +8,7 @@ from pathlib import Path
 
 import torch
 
-from ..data.synthetic import SyntheticSource, fixed_test_set
+from ..data.synthetic import SyntheticSource, fixed_test_set, fixed_train_sample
 from ..evaluate import classification_metrics, predict_logits
 from ..io import write_json
 from ..models import create_model
@@ -94,6 +94,9 @@ def evaluate_run(
     precision the run trained in and provenance."""
     x, y = fixed_test_set(run["task"], int(test_size), int(run["seed"]))
     metrics = classification_metrics(predict_logits(model, x), y, run["run_id"])
+    # The regime: accuracy on the training distribution (fresh images, the training split's factors).
+    xt, yt = fixed_train_sample(run["task"], int(test_size), int(run["seed"]))
+    metrics["train_dist_acc"] = classification_metrics(predict_logits(model, xt), yt, run["run_id"])["test_acc"]
     metrics["precision"] = precision
     out = {"run": dict(run), "metrics": metrics, "provenance": provenance()}
     write_json(metrics_path, out)

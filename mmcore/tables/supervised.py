@@ -77,6 +77,8 @@ def final_losses(art, cells, files, scale, options):
     """The last epoch's training loss per curve (mean over seeds): what the scorecard reads."""
     import pandas as pd
 
+    import statistics
+
     curves = _curves(cells, files)
     rows = []
     for cell in cells:
@@ -84,7 +86,9 @@ def final_losses(art, cells, files, scale, options):
         rows.append({
             "curve": curve_label(cell), "layers": cell["layers"], "detach": cell["detach"],
             "method": cell["method"], "alpha": cell["alpha"], "n_seeds": len(last),
-            "final_train_loss_mean": sum(last) / len(last), "scale": scale,
+            "final_train_loss_mean": statistics.fmean(last),
+            "final_train_loss_std": statistics.stdev(last) if len(last) > 1 else float("nan"),
+            "scale": scale,
         })
     return pd.DataFrame(rows)
 
