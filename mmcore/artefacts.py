@@ -187,7 +187,7 @@ register(
         writer="mmcore.tables.synthetic:table8",
         columns=(
             "task", "method", "alpha", "n_seeds", "test_acc_mean", "test_acc_std", "test_nll_mean",
-            "test_nll_std", "paper_test_acc", "paper_test_nll", "scale",
+            "test_nll_std", "paper_test_acc", "paper_test_nll", "scale", "regime",
         ),
         notes=(
             "Seeds: {seeds}.",
@@ -270,7 +270,7 @@ register(
         writer="mmcore.tables.representations:bottleneck2d",
         columns=(
             "classes", "method", "n_seeds", "tightness_mean", "tightness_std", "test_acc_mean", "test_acc_std",
-            "scale",
+            "scale", "regime",
         ),
         notes=(
             "tightness = mean distance of test points to their class centroid / mean distance between class "
@@ -327,7 +327,7 @@ register(
             "setting", "method", "n_seeds", "first_sv_mean", "first_sv_std", "rest_sv_sum_mean",
             "rest_sv_sum_std", "overall_rest_sv_sum_mean", "overall_rest_sv_sum_std", "rest_over_first_mean",
             "rest_over_overall_mean", "rest_over_overall_std", "test_acc_mean", "paper_first_sv",
-            "paper_rest_sv_sum", "scale",
+            "paper_rest_sv_sum", "scale", "regime",
         ),
         notes=(
             "Singular values of the test-set bottleneck representations of each class (first, and the sum of "
@@ -408,7 +408,7 @@ _SECTION_5_1 = "Section 5.1: supervised"
 _SUPERVISED_COLUMNS = (
     "dataset", "arch", "method", "alpha", "layers", "n_seeds", "test_error_best_mean", "test_error_best_std",
     "test_error_final_mean", "test_error_final_std", "test_nll_mean", "test_nll_std", "paper_value",
-    "paper_nll", "scale",
+    "paper_nll", "scale", "regime",
 )
 _SUPERVISED_NOTE = (
     "best: the epoch of lowest test error (the paper's convention, per the authors); final: the last epoch; "
@@ -529,7 +529,7 @@ _supervised_table(
     columns=(
         "dataset", "arch", "method", "alpha", "layers", "n_seeds", "top1_acc_best_mean", "top1_acc_best_std",
         "top1_acc_final_mean", "top1_acc_final_std", "top5_acc_best_mean", "top5_acc_best_std", "test_nll_mean",
-        "test_nll_std", "paper_value", "paper_top5", "scale",
+        "test_nll_std", "paper_value", "paper_top5", "scale", "regime",
     ),
 )
 _supervised_table(

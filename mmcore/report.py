@@ -52,7 +52,7 @@ def write_table(
 ) -> None:
     """Write ``df`` as CSV and as Markdown with a title and notes (the scale label among them)."""
     atomic_write(csv_path, lambda tmp: df.to_csv(tmp, index=False, float_format="%.6g"))
-    shown = df.drop(columns=["scale"], errors="ignore")
+    shown = df.drop(columns=["scale", "regime"], errors="ignore")  # both are notes under the title
     body = [f"# {title}", ""] + [f"> {n}" for n in notes] + ["", _markdown(shown), ""]
     write_text(md_path, "\n".join(body))
 

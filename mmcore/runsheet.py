@@ -144,6 +144,8 @@ def _representation_cell(config: dict, art: Artefact, block: dict, spec: dict) -
     rep = config["representations"]
     setting, classes, method = spec["setting"], spec["classes"], spec["method"]
     model, kwargs = REPRESENTATION_SETTINGS[setting]
+    if int(rep["width"]) != 1024:  # the authors' width is the model's default: keeps the paper's run ids
+        kwargs = {**kwargs, "width": int(rep["width"])}
     runs = []
     for seed in _seeds(rep, ()):
         row = {
@@ -289,6 +291,8 @@ def _supervised_run(sup, dataset, arch, method, alpha, names, detach, sched, see
         "train_per_class": per_class,
         "test_size": int(stand["test_size"]) if stand else 0,
     }
+    if stand and not stand["augment"]:  # only when off: the augmented rows keep their ids
+        row["augment"] = False
     readable = [("", data), ("", arch)] + _readable(row)
     if row["detach"]:
         readable.append(("", "detach"))

@@ -30,6 +30,8 @@ def representations_scale(rep: dict) -> str:
         diffs.append(f"{rep['train_size']} training images (paper 60000)")
     if int(rep["epochs"]) < 30:
         diffs.append(f"{rep['epochs']} epochs (authors' script 30)")
+    if int(rep.get("width", 1024)) != 1024:
+        diffs.append(f"hidden layers of {rep['width']} units (authors' script 1024)")
     return "paper" if not diffs else "reduced: " + ", ".join(diffs)
 
 
@@ -45,6 +47,8 @@ def supervised_scale(sup: dict, name: str, schedules: tuple[str, ...], block: di
             diffs.append(f"{stand['train_per_class']} training images per class")
         if stand["test_size"]:
             diffs.append(f"{stand['test_size']} test images")
+        if not stand.get("augment", True):
+            diffs.append("no training augmentation (paper: flip + crop)")
     for sched in schedules:
         ours, theirs = sup["schedules"].get(sched), paper["schedules"][sched]
         if ours is not None and (ours["epochs"], list(ours["milestones"])) != (

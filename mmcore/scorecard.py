@@ -9,8 +9,9 @@ standard error ``sqrt(sd_a^2 / n_a + sd_b^2 / n_b)`` (a threshold: ``sd_a / sqrt
 * ``reversed`` when it is that large the other way,
 * ``inconclusive`` otherwise, and whenever a row has a single seed (no spread to judge by).
 
-The measured and paper values stand side by side with the scale the table was measured at, so a verdict
-at the reduced default scale is read as such, not as a verdict on the paper.
+The measured and paper values stand side by side with the scale the table was measured at and whether
+its no-mixup runs are in the regime the claims concern (trained networks), so a verdict at the reduced
+default scale, or outside that regime, is read as such, not as a verdict on the paper.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from .artefacts import ARTEFACTS, Claim
 
 __all__ = ["VERDICTS", "claims", "verdict", "scorecard", "counts", "SCORECARD_COLUMNS"]
 
-SCORECARD_COLUMNS = ["section", "claim", "verdict", "n", "measured", "difference", "se", "paper", "scale"]
+SCORECARD_COLUMNS = ["section", "claim", "verdict", "n", "measured", "difference", "se", "paper", "scale", "regime"]
 VERDICTS = ("holds", "reversed", "inconclusive")
 
 
@@ -113,6 +114,7 @@ def scorecard(tables: dict[str, str | Path]) -> pd.DataFrame:
             "se": se,
             "paper": paper,
             "scale": str(a.get("scale", "")),
+            "regime": "" if pd.isna(a.get("regime", "")) else str(a.get("regime", "")),
         })
     return pd.DataFrame(rows, columns=SCORECARD_COLUMNS)
 

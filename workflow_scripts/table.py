@@ -13,7 +13,8 @@ def main(smk):
 
         from mmcore.report import write_table
 
-        notes = [f"Scale: {p['scale']}."] + [n for n in (art.fill(n, p["options"]) for n in art.notes) if n]
+        notes = [f"Scale: {p['scale']}."] + df.attrs.get("notes", [])
+        notes += [n for n in (art.fill(n, p["options"]) for n in art.notes) if n]
         title = art.fill(art.title, p["options"])
         write_table(df[list(art.columns)], smk.output.csv, smk.output.md, title, notes)
         log.info("%s: %d rows from %d run files", art.name, len(df), len(smk.input))

@@ -112,8 +112,8 @@ def train_run(
         spec.mean,
         spec.std,
         dev,
-        crop_padding=spec.crop_padding,
-        flip=spec.flip,
+        crop_padding=spec.crop_padding if run.get("augment", True) else 0,
+        flip=spec.flip if run.get("augment", True) else False,
         channels_last=channels_last,
     )
     spe = source.steps_per_epoch

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable, Iterator
 
-__all__ = ["per_run", "files_of", "load_json", "figure_title"]
+__all__ = ["per_run", "files_of", "load_json", "figure_title", "regime", "with_regime"]
 
 
 def load_json(path: str | Path) -> dict:
@@ -42,3 +42,20 @@ def files_of(artefact, paths) -> dict[str, str]:
 
 def figure_title(artefact, options: dict) -> str:
     return artefact.fill(artefact.title, options)
+
+
+def regime(values: list[float], threshold: float, criterion: str) -> str:
+    """Whether the no-mixup runs behind a table are in the regime the paper's claims concern (trained
+    networks), as measured: one phrase for the table's note, its CSV and the scorecard."""
+    if not values:
+        return f"not measured ({criterion})"
+    low = min(values)
+    verdict = "met" if low >= threshold else "NOT met"
+    return f"{verdict}: {criterion} >= {threshold:g} %, lowest of {len(values)} no-mixup run(s) {low:.1f} %"
+
+
+def with_regime(table, state: str):
+    """Add the regime to a table (a column the scorecard copies, and a note under the title)."""
+    table["regime"] = state
+    table.attrs["notes"] = [f"Regime: {state}."]
+    return table

@@ -6,7 +6,7 @@ import math
 
 from ..paper import paper_reference
 from ..report import aggregate, sort_methods
-from . import figure_title, per_run
+from . import figure_title, per_run, regime, with_regime
 
 __all__ = ["bottleneck2d", "svd_flattening", "figure5", "class_spectra", "overall_spectra"]
 
@@ -32,7 +32,7 @@ def svd_flattening(art, cells, files, scale, options):
     table["paper_first_sv"] = table["method"].map(lambda m: ref.get(m, {}).get("first_sv", math.nan))
     table["paper_rest_sv_sum"] = table["method"].map(lambda m: ref.get(m, {}).get("rest_sv_sum", math.nan))
     table["scale"] = scale
-    return sort_methods(table, ["setting", "method"])
+    return with_regime(sort_methods(table, ["setting", "method"]), _regime(cells, files))
 
 
 def bottleneck2d(art, cells, files, scale, options):
@@ -48,7 +48,12 @@ def bottleneck2d(art, cells, files, scale, options):
     ]
     table = aggregate(rows, ["classes", "method"], ["tightness", "test_acc"])
     table["scale"] = scale
-    return sort_methods(table, ["classes", "method"])
+    return with_regime(sort_methods(table, ["classes", "method"]), _regime(cells, files))
+
+
+def _regime(cells, files) -> str:
+    accs = [m["metrics"]["test_acc"] for cell, _, m in per_run(cells, files) if cell["method"] == "none"]
+    return regime(accs, 85.0, "test accuracy")
 
 
 def _load_representations(path):

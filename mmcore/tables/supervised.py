@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 from ..report import aggregate
-from . import figure_title, per_run
+from . import figure_title, per_run, regime, with_regime
 
 __all__ = ["supervised_table", "loss_curves", "final_losses", "curve_label"]
 
@@ -37,7 +37,9 @@ def supervised_table(art, cells, files, scale, options):
     out["paper_nll"] = [p[1] for p in paper]
     out["paper_top5"] = [p[1] for p in paper]
     out["scale"] = scale
-    return out
+    fits = [m["metrics"]["train_acc_clean_final"] for cell, _, m in per_run(cells, files)
+            if cell["method"] == "none" and "train_acc_clean_final" in m["metrics"]]
+    return with_regime(out, regime(fits, 99.0, "final clean training accuracy"))
 
 
 def curve_label(cell: dict) -> str:
