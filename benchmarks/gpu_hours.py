@@ -1,8 +1,13 @@
-"""Estimate the GPU-hours of the paper-scale supervised runs (configs/paper.yaml) from the run sheet.
+"""Estimate the GPU-hours of the paper-scale runs (configs/paper.yaml) from the run sheet.
 
-Not a measurement: seconds per epoch are assumptions for one A100-class GPU at batch 100 in fp32
-(channels-last), training plus the per-epoch test pass, scaled by the number of training images.
-No GPU was available to calibrate them; replace SECONDS_PER_50K_EPOCH with your own timings.
+Not a measurement: seconds per epoch / per step are assumptions for one A100-class GPU, in fp32. No GPU
+was available to calibrate them; replace the constants with your own timings.
+
+* Supervised runs: seconds per epoch at batch 100 (channels-last), training plus the per-epoch test
+  pass, scaled by the number of training images.
+* GAN runs (appendix E): seconds per generator step with ``n_dis`` 5, from gan.md section 4 (about 3.6
+  TFLOP per G step of Miyato's SNGAN at an effective 20-40 TFLOP/s, i.e. 0.1-0.2 s; 0.15 s here), scaled
+  by ``n_dis``; plus the Inception evaluation of the run's samples.
 
     python benchmarks/gpu_hours.py [configs/paper.yaml]
 """
@@ -13,25 +18,47 @@ import sys
 import yaml
 
 from mmcore.config import load_schema, validate_config
-from mmcore.runsheet import supervised_runs
+from mmcore.runsheet import all_runs, artefact_cells
 
 #: Assumed seconds per epoch of 50,000 32x32 images (Tiny-ImageNet's stride-2 stem makes its 64x64
 #: images cost about the same per image as CIFAR's 32x32).
 SECONDS_PER_50K_EPOCH = {"preactresnet18": 10, "preactresnet34": 17, "preactresnet50": 30, "wrn28_10": 60, "wrn28_2": 8}
 TRAIN_IMAGES = {"cifar10": 50_000, "cifar100": 50_000, "svhn": 62_156, "tiny_imagenet": 100_000}
+#: Assumed seconds per generator step at n_dis 5 (G and D forward/backward), per GAN family.
+SECONDS_PER_G_STEP = {"sngan": 0.15, "dcgan": 0.01}
+#: Assumed seconds of Inception features per 1,000 images (torch-fidelity, 299 x 299 resize).
+SECONDS_PER_1K_EVAL = 4.0
+
+
+def gan_hours(run: dict) -> float:
+    train = SECONDS_PER_G_STEP[run["arch"]] * int(run["g_steps"]) * int(run["n_dis"]) / 5
+    images = int(run["eval_samples"]) + (int(run["reference_size"]) or TRAIN_IMAGES.get(run["dataset"], 60_000))
+    return (train + SECONDS_PER_1K_EVAL * images / 1000) / 3600
+
+
+def estimate(cfg: dict) -> tuple[dict, collections.Counter]:
+    """(runs by id, hours by (family, dataset, model, length)) of the GPU runs of a validated config."""
+    runs = {rid: r for rid, r in all_runs(artefact_cells(cfg)).items() if r["experiment"] in ("supervised", "gan")}
+    hours = collections.Counter()
+    for r in runs.values():
+        if r["experiment"] == "gan":
+            hours[("gan", r["dataset"], r["arch"], f"{r['g_steps']} G steps")] += gan_hours(r)
+        else:
+            per_epoch = SECONDS_PER_50K_EPOCH[r["arch"]] * TRAIN_IMAGES.get(r["dataset"], 50_000) / 50_000
+            hours[("supervised", r["dataset"], r["arch"], f"{r['epochs']} epochs")] += per_epoch * r["epochs"] / 3600
+    return runs, hours
 
 
 def main(path: str = "configs/paper.yaml") -> None:
     with open(path) as fh:
         cfg = validate_config(yaml.safe_load(fh), load_schema("schemas/config.schema.yaml"))
-    runs = {r["run_id"]: r for r in supervised_runs(cfg)}
-    hours = collections.Counter()
-    for r in runs.values():
-        per_epoch = SECONDS_PER_50K_EPOCH[r["arch"]] * TRAIN_IMAGES.get(r["dataset"], 50_000) / 50_000
-        hours[(r["dataset"], r["arch"], r["epochs"])] += per_epoch * r["epochs"] / 3600
-    print(f"{len(runs)} supervised training runs")
+    runs, hours = estimate(cfg)
+    count = collections.Counter(r["experiment"] for r in runs.values())
+    print(f"{count['supervised']} supervised training runs, {count['gan']} GAN runs")
     for key, h in sorted(hours.items()):
-        print(f"  {key[0]:14s} {key[1]:15s} {key[2]:5d} epochs: {h:8.0f} GPU-hours")
+        print(f"  {key[0]:10s} {key[1]:14s} {key[2]:15s} {key[3]:>16s}: {h:8.0f} GPU-hours")
+    for family in ("supervised", "gan"):
+        print(f"{family}: {sum(h for k, h in hours.items() if k[0] == family):.0f} GPU-hours")
     print(f"total: {sum(hours.values()):.0f} GPU-hours (assumed A100-class; see the docstring)")
 
 

@@ -318,6 +318,9 @@ def gan_classifier_run(config: dict) -> dict | None:
     clf = gan["classifier"]
     row = {
         "experiment": "gan_classifier",
+        "method": "none",  # a plain classifier: no mixing
+        "alpha": 0.0,
+        "mix_points": "",
         "seed": 0,
         "dataset": gan["dataset"],
         "model": "feature_cnn",
@@ -383,8 +386,8 @@ def _gan_cell(config: dict, art: Artefact, block: dict, spec: dict) -> dict:
             "batch_size": int(gan["batch_size"]),
             "g_batch_size": int(gan["g_batch_size"]),
             "lr": float(gan["lr"]),
-            "beta1": float(gan["betas"][0]),
-            "beta2": float(gan["betas"][1]),
+            "beta1": float(gan["beta1"]),
+            "beta2": float(gan["beta2"]),
             "train_size": int(gan["train_size"]),
             "features": gan["features"],
             "feature_run": clf["run_id"] if clf else "",

@@ -62,7 +62,7 @@ def figure8(art, cells, files, scale, options, png):
     table = pd.read_csv(files["table"], keep_default_na=False, na_values=[""])
     table["layers"] = table["layers"].fillna("")
     features = str(table["features"].iloc[0])
-    fig, axes = plt.subplots(1, 2, figsize=(10, 4))
+    fig, axes = plt.subplots(1, 2, figsize=(10, 5))
     for ax, metric in zip(axes, ("is", "fid")):
         base = table[table["setting"] == "baseline"]
         for layers, group in table[table["setting"] != "baseline"].groupby("layers", sort=False):
@@ -76,7 +76,9 @@ def figure8(art, cells, files, scale, options, png):
         ax.set_ylabel(axis_label(metric.upper(), features))
         ax.set_title(f"{metric.upper()}: {'higher' if metric == 'is' else 'lower'} is better")
         ax.legend(fontsize=8)
-    fig.suptitle(f"{figure_title(art, options)}\nscale: {scale}"[:300], fontsize=9)
+    import textwrap
+
+    fig.suptitle(textwrap.fill(f"{figure_title(art, options)}. Scale: {scale}", 150), fontsize=8)
     fig.tight_layout()
     fig.savefig(png, dpi=100)
     plt.close(fig)
