@@ -3,20 +3,6 @@
 # default) a classifier trained on the same data, its own run, provides them.
 
 
-def gan_feature_model(wildcards):
-    """The classifier run's model.pt whose features score a GAN run (none with Inception features)."""
-    clf = RUNS[wildcards.run_id]["feature_run"]
-    return [f"results/runs/{clf}/model.pt"] if clf else []
-
-
-def gan_weights_path(wildcards):
-    """The feature extractor's weights: the classifier's model.pt, or the configured Inception file."""
-    clf = RUNS[wildcards.run_id]["feature_run"]
-    if clf:
-        return f"results/runs/{clf}/model.pt"
-    return config["gan"]["feature_extractor_weights_path"]
-
-
 rule gan_classifier_train:
     input:
         data=run_data_manifest,
