@@ -17,6 +17,7 @@ include: "rules/synthetic.smk"
 include: "rules/representations.smk"
 include: "rules/supervised.smk"
 include: "rules/robustness.smk"
+include: "rules/gan.smk"
 include: "rules/artefacts.smk"
 include: "rules/report.smk"
 

@@ -1,10 +1,15 @@
-"""Estimate the GPU-hours of the paper-scale training runs (configs/paper.yaml) from the run sheet.
+"""Estimate the GPU-hours of the paper-scale runs (configs/paper.yaml) from the run sheet.
 
-Seconds per epoch of 50,000 32x32 images come from --measured FILE (the JSON that
-benchmarks/gpu_check.sh writes: PreActResNet18 epochs timed on the GPU, scaled to the other
-architectures by their relative cost below) or, without it, from assumptions for one A100-class GPU
-at batch 100 in fp32 (channels-last), training plus the per-epoch test pass, scaled by the number of
-training images. The output says which.
+Seconds per epoch / per step are assumptions for one A100-class GPU, in fp32, unless --measured names
+the JSON that benchmarks/gpu_check.sh writes on a GPU: then the supervised epochs are PreActResNet18's
+measured epoch (channels-last, --precision) with the other architectures scaled alike. The output
+says which.
+
+* Supervised runs: seconds per epoch at batch 100 (channels-last), training plus the per-epoch test
+  pass, scaled by the number of training images.
+* GAN runs (appendix E): seconds per generator step with ``n_dis`` 5, from gan.md section 4 (about 3.6
+  TFLOP per G step of Miyato's SNGAN at an effective 20-40 TFLOP/s, i.e. 0.1-0.2 s; 0.15 s here), scaled
+  by ``n_dis``; plus the Inception evaluation of the run's samples.
 
     python benchmarks/gpu_hours.py [configs/paper.yaml] [--measured gpu_check.json] [--precision bf16]
 """
@@ -22,6 +27,16 @@ from mmcore.runsheet import all_runs, artefact_cells
 #: images cost about the same per image as CIFAR's 32x32).
 SECONDS_PER_50K_EPOCH = {"preactresnet18": 10, "preactresnet34": 17, "preactresnet50": 30, "wrn28_10": 60, "wrn28_2": 8}
 TRAIN_IMAGES = {"cifar10": 50_000, "cifar100": 50_000, "svhn": 62_156, "tiny_imagenet": 100_000}
+#: Assumed seconds per generator step at n_dis 5 (G and D forward/backward), per GAN family.
+SECONDS_PER_G_STEP = {"sngan": 0.15, "dcgan": 0.01}
+#: Assumed seconds of Inception features per 1,000 images (torch-fidelity, 299 x 299 resize).
+SECONDS_PER_1K_EVAL = 4.0
+
+
+def gan_hours(run: dict) -> float:
+    train = SECONDS_PER_G_STEP[run["arch"]] * int(run["g_steps"]) * int(run["n_dis"]) / 5
+    images = int(run["eval_samples"]) + (int(run["reference_size"]) or TRAIN_IMAGES.get(run["dataset"], 60_000))
+    return (train + SECONDS_PER_1K_EVAL * images / 1000) / 3600
 
 
 def measured_seconds(path: str, precision: str) -> dict[str, float]:
@@ -34,6 +49,20 @@ def measured_seconds(path: str, precision: str) -> dict[str, float]:
     return {arch: s * scale for arch, s in SECONDS_PER_50K_EPOCH.items()}
 
 
+def estimate(cfg: dict, seconds: dict | None = None) -> tuple[dict, collections.Counter]:
+    """(runs by id, hours by (family, dataset, model, length)) of the GPU runs of a validated config."""
+    seconds = seconds or SECONDS_PER_50K_EPOCH
+    runs = {rid: r for rid, r in all_runs(artefact_cells(cfg)).items() if r["experiment"] in ("supervised", "gan")}
+    hours = collections.Counter()
+    for r in runs.values():
+        if r["experiment"] == "gan":
+            hours[("gan", r["dataset"], r["arch"], f"{r['g_steps']} G steps")] += gan_hours(r)
+        else:
+            per_epoch = seconds[r["arch"]] * TRAIN_IMAGES.get(r["dataset"], 50_000) / 50_000
+            hours[("supervised", r["dataset"], r["arch"], f"{r['epochs']} epochs")] += per_epoch * r["epochs"] / 3600
+    return runs, hours
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("config", nargs="?", default="configs/paper.yaml")
@@ -42,17 +71,16 @@ def main() -> None:
     args = ap.parse_args()
     with open(args.config) as fh:
         cfg = validate_config(yaml.safe_load(fh), load_schema("schemas/config.schema.yaml"))
-    seconds = measured_seconds(args.measured, args.precision) if args.measured else SECONDS_PER_50K_EPOCH
-    runs = {i: r for i, r in all_runs(artefact_cells(cfg)).items() if r["experiment"] == "supervised"}
-    hours = collections.Counter()
-    for r in runs.values():
-        per_epoch = seconds[r["arch"]] * TRAIN_IMAGES.get(r["dataset"], 50_000) / 50_000
-        hours[(r["dataset"], r["arch"], r["epochs"])] += per_epoch * r["epochs"] / 3600
-    print(f"{len(runs)} supervised training runs")
+    seconds = measured_seconds(args.measured, args.precision) if args.measured else None
+    runs, hours = estimate(cfg, seconds)
+    count = collections.Counter(r["experiment"] for r in runs.values())
+    print(f"{count['supervised']} supervised training runs, {count['gan']} GAN runs")
     for key, h in sorted(hours.items()):
-        print(f"  {key[0]:14s} {key[1]:15s} {key[2]:5d} epochs: {h:8.0f} GPU-hours")
-    basis = f"measured ({args.measured}, {args.precision})" if args.measured else "assumed A100-class; see the docstring"
-    print(f"total: {sum(hours.values()):.0f} GPU-hours ({basis})")
+        print(f"  {key[0]:10s} {key[1]:14s} {key[2]:15s} {key[3]:>16s}: {h:8.0f} GPU-hours")
+    for family in ("supervised", "gan"):
+        print(f"{family}: {sum(h for k, h in hours.items() if k[0] == family):.0f} GPU-hours")
+    basis = f"supervised epochs measured ({args.measured}, {args.precision})" if args.measured else "assumed A100-class"
+    print(f"total: {sum(hours.values()):.0f} GPU-hours ({basis}; see the docstring)")
 
 
 if __name__ == "__main__":

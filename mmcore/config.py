@@ -185,6 +185,7 @@ def check_semantics(config: dict) -> None:
                     f"figure name {name!r} is not a loss-curve figure of the registry (mmcore/artefacts.py: "
                     f"{', '.join(known)})",
                 )
+    _check_gan(config["gan"])
     models = config["robustness"]["table9"]["models"]
     seen: dict[tuple, int] = {}
     for j, m in enumerate(models):
@@ -195,6 +196,23 @@ def check_semantics(config: dict) -> None:
                 ("robustness", "table9", "models", j),
                 f"repeats the model of models[{first}] ({models[first]!r}; none ignores its alpha); list each model once",
             )
+
+
+def _check_gan(gan: dict) -> None:
+    """The GAN block: layer sets listed once, a family that fits the images, KID subsets that fit the
+    sample counts, and Inception weights that can be found."""
+    _check_unique_sets(("gan", "layer_sets"), gan["layer_sets"])
+    if gan["arch"] == "sngan" and gan["dataset"] != "cifar10":
+        _fail(("gan", "arch"), f"sngan generates 32 x 32 colour images, but gan.dataset is {gan['dataset']!r} "
+              "(use cifar10, or arch dcgan)")
+    for key in ("eval_samples", "reference_size"):
+        if gan[key] and gan["kid_subset_size"] > gan[key]:
+            _fail(("gan", "kid_subset_size"), f"expected at most gan.{key} ({gan[key]}), got {gan['kid_subset_size']}")
+    if gan["isc_splits"] > gan["eval_samples"]:
+        _fail(("gan", "isc_splits"), f"expected at most gan.eval_samples ({gan['eval_samples']}), got {gan['isc_splits']}")
+    if gan["features"] == "inception" and gan["feature_extractor_weights_path"] is None and not gan["allow_download"]:
+        _fail(("gan", "feature_extractor_weights_path"), "features inception needs the local path of "
+              "weights-inception-2015-12-05-6726825d.pth (torch-fidelity's release v0.2.0), or allow_download: true")
 
 
 def load_config(path: str | Path, schema_path: str | Path) -> dict:

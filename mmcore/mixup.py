@@ -15,9 +15,13 @@ Sampling is separated from applying (as in timm and torchvision's MixUp):
 A model declares its mix points as an ordered tuple of :class:`MixPoint` in an attribute
 ``mix_points``; index 0 is the input (``module=""``). A model written elsewhere (torchvision's
 ``resnet18``, say) gets its mix points named from outside with :func:`declare_mix_points`, without
-subclassing. The GAN discriminator reuses the
-same pieces: a batch that concatenates real and fake examples, a permutation that pairs real with fake,
-and one lambda per example (``per_example=True``).
+subclassing.
+
+Mixes *across groups* (appendix E: the GAN discriminator mixes real with fake, fake with real and fake with
+fake, never real with real) use the same pieces: :func:`sample_pair_mix` draws, for a batch that
+concatenates the groups, the index of each mix's first operand (``MixParams.first``) and second operand
+(``perm``) and one lambda per mix, from U(0, alpha) or Beta(alpha, alpha); :func:`mix` and :func:`mixing`
+then return one mixed example per pair, so the batch after the mix point has as many examples as pairs.
 
 .. note::
    The permutation is a fresh random permutation of the batch, so an example may be paired with itself,
@@ -40,6 +44,8 @@ __all__ = [
     "MixParams",
     "sample_lambda",
     "sample_mix",
+    "sample_pair_mix",
+    "LAMBDA_DISTRIBUTIONS",
     "mix",
     "mix_targets",
     "mixing",
@@ -74,14 +80,19 @@ class MixParams:
         lam: scalar tensor (one lambda for the batch, the paper's default) or shape ``(B,)``.
         perm: ``(B,)`` long tensor; example ``i`` is mixed with example ``perm[i]``.
         point: name of the mix point to mix at, or ``None`` for a data-side mix (factor mixup).
+        first: ``None`` (example ``i`` is the first operand of mix ``i``: the paper's mix within a batch),
+            or a ``(N,)`` long tensor of first operands, so mix ``i`` is ``lam[i] * h[first[i]] + (1 -
+            lam[i]) * h[perm[i]]`` and the mixed batch has N examples (mixes across groups, appendix E).
     """
 
     lam: torch.Tensor
     perm: torch.Tensor
     point: str | None = None
+    first: torch.Tensor | None = None
 
     def to(self, device: torch.device | str) -> "MixParams":
-        return MixParams(self.lam.to(device), self.perm.to(device), self.point)
+        first = None if self.first is None else self.first.to(device)
+        return MixParams(self.lam.to(device), self.perm.to(device), self.point, first)
 
 
 def sample_lambda(
@@ -132,6 +143,81 @@ def sample_mix(
     return MixParams(lam=lam, perm=perm, point=point)
 
 
+#: Distributions of lambda for :func:`sample_pair_mix`: ``uniform`` is U(0, alpha) (appendix E, eq. 4),
+#: ``beta`` is Beta(alpha, alpha) (the paper's sections 2-5).
+LAMBDA_DISTRIBUTIONS = ("uniform", "beta")
+
+
+def sample_pair_mix(
+    groups: Mapping[str, Sequence[int]],
+    pairs: Sequence[tuple[str, str]],
+    alpha: float,
+    generator: torch.Generator,
+    points: Sequence[str] | None = None,
+    *,
+    distribution: str = "uniform",
+    fold: bool = False,
+    shuffle: bool = True,
+) -> MixParams:
+    """Draw the mixes of example pairs across groups of one concatenated batch, one lambda per mix.
+
+    Appendix E's discriminator batch is ``cat([fake, real])`` with ``groups = {"fake": range(0, B),
+    "real": range(B, 2B)}`` and ``pairs = [("fake", "fake"), ("real", "fake"), ("fake", "real")]``: each
+    pair ``(a, b)`` gives ``min(|a|, |b|)`` mixes ``lam * a_i + (1 - lam) * b_j``, in the order of
+    ``pairs``. Mixing the targets (1 real, 0 fake) with :func:`mix_targets` gives eq. 5's labels: lambda
+    for real-fake, 1 - lambda for fake-real, 0 for fake-fake (and 1 for real-real, which appendix E
+    leaves out simply by not listing the pair).
+
+    Args:
+        groups: group name -> indices of its examples in the concatenated batch.
+        pairs: (first group, second group) per block of mixes.
+        alpha: U(0, alpha)'s upper end, or Beta(alpha, alpha)'s parameter.
+        generator: the only source of randomness.
+        points: eligible mix points; k is drawn uniformly among them, once for all mixes of the draw.
+        distribution: ``uniform`` (U(0, alpha), appendix E) or ``beta`` (Beta(alpha, alpha)).
+        fold: lambda := min(lambda, 1 - lambda) (the authors' master-branch GAN code).
+        shuffle: pair the operands through independent random permutations of each group (the
+            ``new_gan`` branch); ``False`` pairs them index by index (the master branch).
+
+    Draw order: the mix point, then per pair the two permutations (when shuffling) and the lambdas.
+    """
+    if distribution not in LAMBDA_DISTRIBUTIONS:
+        raise ValueError(
+            f"distribution: expected one of {', '.join(LAMBDA_DISTRIBUTIONS)}, got {distribution!r}"
+        )
+    alpha = float(alpha)
+    if not alpha >= 0:
+        raise ValueError(f"alpha: expected a number >= 0, got {alpha!r}")
+    if not pairs:
+        raise ValueError("sample_pair_mix: expected at least one pair of groups")
+    point = None
+    if points:
+        point = points[int(torch.randint(len(points), (1,), generator=generator).item())]
+    firsts, seconds, lams = [], [], []
+    for a, b in pairs:
+        for g in (a, b):
+            if g not in groups or len(groups[g]) == 0:
+                raise ValueError(f"sample_pair_mix: group {g!r} is unknown or empty")
+        ia = torch.as_tensor(list(groups[a]), dtype=torch.long)
+        ib = torch.as_tensor(list(groups[b]), dtype=torch.long)
+        n = min(len(ia), len(ib))
+        if shuffle:
+            ia = ia[torch.randperm(len(ia), generator=generator)[:n]]
+            ib = ib[torch.randperm(len(ib), generator=generator)[:n]]
+        else:
+            ia, ib = ia[:n], ib[:n]
+        if distribution == "uniform":
+            lam = alpha * torch.rand(n, generator=generator)
+        else:
+            lam = sample_lambda(alpha, generator, (n,))
+        if fold:
+            lam = torch.minimum(lam, 1 - lam)
+        firsts.append(ia)
+        seconds.append(ib)
+        lams.append(lam)
+    return MixParams(lam=torch.cat(lams), perm=torch.cat(seconds), point=point, first=torch.cat(firsts))
+
+
 def _expand_lam(lam: torch.Tensor, like: torch.Tensor) -> torch.Tensor:
     lam = lam.to(device=like.device, dtype=like.dtype)
     if lam.ndim == 0:
@@ -147,8 +233,11 @@ def mix(h: torch.Tensor, params: MixParams, detach: bool = False) -> torch.Tenso
     """Return ``lam * h + (1 - lam) * h[perm]``; with ``detach`` no gradient flows back into ``h``.
 
     Works on any tensor whose first dimension is the batch: images, hidden states, factor vectors or
-    soft targets. The input is not modified.
+    soft targets. The input is not modified. With ``params.first`` (mixes across groups) the result is
+    ``lam * h[first] + (1 - lam) * h[perm]``, one row per mix.
     """
+    if params.first is not None:
+        return _mix_pairs(h, params, detach)
     if h.shape[0] != params.perm.shape[0]:
         raise ValueError(
             f"mix: the permutation has {params.perm.shape[0]} entries but the batch has "
@@ -158,6 +247,22 @@ def mix(h: torch.Tensor, params: MixParams, detach: bool = False) -> torch.Tenso
         h = h.detach()
     lam = _expand_lam(params.lam, h)
     return lam * h + (1 - lam) * h[params.perm.to(h.device)]
+
+
+def _mix_pairs(h: torch.Tensor, params: MixParams, detach: bool) -> torch.Tensor:
+    first, second = params.first.to(h.device), params.perm.to(h.device)
+    if first.shape != second.shape:
+        raise ValueError(
+            f"mix: {first.shape[0]} first operands but {second.shape[0]} second operands"
+        )
+    top = int(torch.maximum(first.max(), second.max()))
+    if top >= h.shape[0]:
+        raise ValueError(f"mix: a pair names example {top} but the batch has {h.shape[0]} examples")
+    if detach:
+        h = h.detach()
+    a, b = h[first], h[second]
+    lam = _expand_lam(params.lam, a)
+    return lam * a + (1 - lam) * b
 
 
 def mix_targets(y_soft: torch.Tensor, params: MixParams) -> torch.Tensor:

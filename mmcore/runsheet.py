@@ -29,6 +29,8 @@ __all__ = [
     "SUPERVISED_ARCHS",
     "run_id",
     "default_layers",
+    "gan_cells",
+    "gan_classifier_run",
     "supervised_cell",
     "artefact_cells",
     "made_artefacts",
@@ -48,6 +50,10 @@ MIX_POINTS = {
         arch: ("input", "stage1", "stage2", "stage3")
         for arch in ("preactresnet18", "preactresnet34", "preactresnet50", "wrn28_10", "wrn28_2")
     },
+    # Appendix E's discriminators: the input is "pixel", h1 / h2 the outputs of blocks 1 and 2.
+    "sngan_d": ("pixel", "h1", "h2"),
+    "dcgan_d": ("pixel", "h1", "h2"),
+    "feature_cnn": ("input", "block1", "block2"),
 }
 
 #: Appendix B / G settings: registered model name and its keyword arguments.
@@ -301,10 +307,111 @@ def _supervised_run(sup, dataset, arch, method, alpha, names, detach, sched, see
     return row
 
 
+# ---- appendix E: GAN ---------------------------------------------------------------------------------
+
+
+def gan_classifier_run(config: dict) -> dict | None:
+    """The evaluation classifier of classifier-based GAN metrics: its own run (one, seed 0), or None
+    with Inception features."""
+    gan = config["gan"]
+    if gan["features"] != "classifier":
+        return None
+    from .data.datasets import DATASETS
+
+    spec = DATASETS[gan["dataset"]]
+    clf = gan["classifier"]
+    row = {
+        "experiment": "gan_classifier",
+        "method": "none",  # a plain classifier: no mixing
+        "alpha": 0.0,
+        "mix_points": "",
+        "seed": 0,
+        "dataset": gan["dataset"],
+        "model": "feature_cnn",
+        "model_kwargs": json.dumps(
+            {"in_channels": spec.channels, "image_size": spec.size, "width": int(clf["width"])}, sort_keys=True
+        ),
+        "epochs": int(clf["epochs"]),
+        "train_size": int(clf["train_size"]),
+        "batch_size": int(clf["batch_size"]),
+        "lr": float(clf["lr"]),
+    }
+    row["run_id"] = run_id("ganclf", [("", gan["dataset"]), ("e", row["epochs"]), ("s", 0)], row)
+    return row
+
+
+def gan_cells(block: dict, config: dict) -> list[dict]:
+    """Figure 8's cells: the baseline, then every layer set at every alpha (input mixup is {pixel})."""
+    cells = [{"setting": "baseline", "layers": "", "alpha": 0.0}] if block["baseline"] else []
+    for layers in block["layer_sets"]:
+        names = [p for p in MIX_POINTS["dcgan_d"] if p in layers]  # the declared order
+        setting = "input" if names == ["pixel"] else "manifold"
+        cells += [{"setting": setting, "layers": ",".join(names), "alpha": float(a)} for a in block["alphas"]]
+    return cells
+
+
+def _gan_cell(config: dict, art: Artefact, block: dict, spec: dict) -> dict:
+    gan = config["gan"]
+    from .data.datasets import DATASETS
+
+    data = DATASETS[gan["dataset"]]
+    model = f"{gan['arch']}_d"
+    names = [p for p in spec["layers"].split(",") if p]
+    for name in names:
+        if name not in MIX_POINTS[model]:
+            raise ConfigError(f"config.gan.layer_sets: {name!r} is not a mix point of {model}")
+    method = {"baseline": "none", "input": "input", "manifold": "manifold"}[spec["setting"]]
+    if gan["arch"] == "sngan":
+        kwargs = {"variant": gan["variant"], "in_channels": data.channels, "out_channels": data.channels}
+    else:
+        kwargs = {"width": int(gan["width"]), "in_channels": data.channels, "out_channels": data.channels,
+                  "image_size": data.size}
+    if gan["z_dim"] is not None:
+        kwargs["z_dim"] = int(gan["z_dim"])
+    clf = gan_classifier_run(config)
+    mixes = method != "none"
+    runs = []
+    for seed in _seeds(gan, ()):
+        row = {
+            "experiment": "gan",
+            "method": method,
+            "alpha": float(spec["alpha"]) if mixes else 0.0,
+            "seed": int(seed),
+            "dataset": gan["dataset"],
+            "arch": gan["arch"],
+            "model": model,
+            "model_kwargs": json.dumps(kwargs, sort_keys=True),
+            "mix_points": ",".join(names),
+            "formulation": gan["formulation"] if mixes else "",
+            "g_mix_term": bool(gan["g_mix_term"]) and mixes and gan["formulation"] == "paper",
+            "loss": "js",
+            "g_steps": int(gan["g_steps"]),
+            "n_dis": int(gan["n_dis"]),
+            "batch_size": int(gan["batch_size"]),
+            "g_batch_size": int(gan["g_batch_size"]),
+            "lr": float(gan["lr"]),
+            "beta1": float(gan["beta1"]),
+            "beta2": float(gan["beta2"]),
+            "train_size": int(gan["train_size"]),
+            "features": gan["features"],
+            "feature_run": clf["run_id"] if clf else "",
+            "eval_samples": int(gan["eval_samples"]),
+            "reference_size": int(gan["reference_size"]),
+            "isc_splits": int(gan["isc_splits"]),
+            "kid_subsets": int(gan["kid_subsets"]),
+            "kid_subset_size": int(gan["kid_subset_size"]),
+        }
+        readable = [("", gan["dataset"]), ("", gan["arch"])] + _readable(row) + [("s", row["seed"])]
+        row["run_id"] = run_id("gan", readable, row)
+        runs.append(row)
+    return {**spec, "runs": runs, "aux_runs": [clf] if clf else []}
+
+
 _CELL_BUILDERS = {
     "synthetic": _synthetic_cell,
     "representations": _representation_cell,
     "supervised": supervised_cell,
+    "gan": _gan_cell,
 }
 
 
@@ -342,15 +449,21 @@ def made_artefacts(config: dict, cells: dict[str, list[dict]]) -> list[str]:
 
 
 def all_runs(cells: dict[str, list[dict]]) -> dict[str, dict]:
-    """Every training run behind the cells, keyed by run id (rows with the same id are the same run)."""
-    return {run["run_id"]: run for table in cells.values() for cell in table for run in cell["runs"]}
+    """Every training run behind the cells, keyed by run id (rows with the same id are the same run),
+    with the runs those runs need (``aux_runs``: the GAN's evaluation classifier)."""
+    runs = {run["run_id"]: run for table in cells.values() for cell in table for run in cell["runs"]}
+    for table in cells.values():
+        for cell in table:
+            for aux in cell.get("aux_runs", ()):
+                runs.setdefault(aux["run_id"], aux)
+    return runs
 
 
 def slim(cells: list[dict]) -> list[dict]:
     """Cells as rule params: the paper's names and the run ids (not the full rows)."""
     return [
         {
-            **{k: v for k, v in cell.items() if k != "runs"},
+            **{k: v for k, v in cell.items() if k not in ("runs", "aux_runs")},
             "run_ids": [r["run_id"] for r in cell["runs"]],
             "seeds": [r["seed"] for r in cell["runs"]],
         }

@@ -9,7 +9,7 @@ from __future__ import annotations
 from .artefacts import Artefact
 from .paper import paper_reference
 
-__all__ = ["scale_of", "synthetic_scale", "representations_scale", "supervised_scale"]
+__all__ = ["scale_of", "synthetic_scale", "representations_scale", "supervised_scale", "gan_scale"]
 
 
 def synthetic_scale(syn: dict) -> str:
@@ -66,6 +66,31 @@ def supervised_scale(sup: dict, name: str, schedules: tuple[str, ...], block: di
     return "paper" if not diffs else "reduced: " + "; ".join(diffs)
 
 
+def gan_scale(gan: dict) -> str:
+    """Appendix E: the feature kind first (classifier-based numbers are not Inception values), then every
+    setting that differs from the authors' (gan.md sections 2.3-2.4)."""
+    paper = paper_reference()["gan"]["settings"]
+    diffs = []
+    if gan["features"] != "inception":
+        diffs.append(
+            f"classifier-based IS/FID/KID (features of a CNN trained on {gan['dataset']}; not Inception, not "
+            "comparable to the paper's values)"
+        )
+    if gan["dataset"] != paper["dataset"]:
+        diffs.append(f"{gan['dataset']} stands in for {paper['dataset']}")
+    if gan["arch"] != paper["arch"]:
+        diffs.append(f"a {gan['arch']} GAN (c = {gan['width']}) stands in for the SNGAN ResNet")
+    for key, what in (("g_steps", "generator steps"), ("n_dis", "n_dis"), ("batch_size", "batch size"),
+                      ("eval_samples", "samples per run")):
+        if int(gan[key]) != int(paper[key]):
+            diffs.append(f"{what} {gan[key]} (paper {paper[key]:,})")
+    if gan["reference_size"]:
+        diffs.append(f"FID/KID against {gan['reference_size']} training images (paper: all)")
+    if len(gan["seeds"]) < int(paper["seeds"]):
+        diffs.append(f"{len(gan['seeds'])} seed(s) (paper >= {paper['seeds']})")
+    return "paper" if not diffs else "reduced: " + "; ".join(diffs)
+
+
 def scale_of(artefact: Artefact, config: dict) -> str:
     """The artefact's scale label, by the family of its runs (or of the table it draws)."""
     from .artefacts import ARTEFACTS
@@ -76,6 +101,8 @@ def scale_of(artefact: Artefact, config: dict) -> str:
         return synthetic_scale(config["synthetic"])
     if artefact.runs == "representations":
         return representations_scale(config["representations"])
+    if artefact.runs == "gan":
+        return gan_scale(config["gan"])
     if artefact.runs == "supervised":
         return supervised_scale(
             config["supervised"], artefact.name, artefact.schedules, artefact.block_of(config)

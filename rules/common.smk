@@ -51,6 +51,20 @@ def checkpoint(wildcards):
     return f"results/checkpoints/{wildcards.run_id}/last.pt"
 
 
+def gan_feature_model(wildcards):
+    """The classifier run's model.pt whose features score a GAN run (none with Inception features)."""
+    clf = RUNS[wildcards.run_id]["feature_run"]
+    return [f"results/runs/{clf}/model.pt"] if clf else []
+
+
+def gan_weights_path(wildcards):
+    """The feature extractor's weights: the classifier's model.pt, or the configured Inception file."""
+    clf = RUNS[wildcards.run_id]["feature_run"]
+    if clf:
+        return f"results/runs/{clf}/model.pt"
+    return config["gan"]["feature_extractor_weights_path"]
+
+
 def artefact_inputs(name):
     """What an artefact's writer reads: its runs' files (once each) or another artefact's table."""
     art = ARTEFACTS[name]

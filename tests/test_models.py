@@ -22,7 +22,12 @@ SPECS = {
     "preactresnet50": (dict(num_classes=10), (2, 3, 32, 32)),
     "wrn28_10": (dict(num_classes=10), (2, 3, 32, 32)),
     "wrn28_2": (dict(num_classes=10), (2, 3, 32, 32)),
+    "feature_cnn": MNIST,
+    # Appendix E's discriminators: one logit per image; their input point is named "pixel" (the paper's name).
+    "dcgan_d": (dict(num_classes=1, in_channels=1), (3, 1, 28, 28)),
+    "sngan_d": (dict(num_classes=1), (2, 3, 32, 32)),
 }
+INPUT_POINT = {"dcgan_d": "pixel", "sngan_d": "pixel"}
 
 
 def test_every_registered_model_has_a_spec():
@@ -37,7 +42,7 @@ def test_forward_shape_and_mix_points(name):
     out = model(x)
     assert out.shape == (shape[0], kwargs["num_classes"]) and torch.isfinite(out).all()
     points = mix_point_names(model)
-    assert points[0] == "input"
+    assert points[0] == INPUT_POINT.get(name, "input")
     for point in points:  # mixing works at every declared point and backpropagates
         p = MixParams(lam=torch.tensor(0.5), perm=torch.arange(shape[0]).flip(0), point=point)
         with mixing(model, p):
@@ -54,7 +59,7 @@ def test_synthetic_cnn_layout():
 
 
 def test_registry_errors():
-    with pytest.raises(ValueError, match="unknown model 'resnet9000'; available: mlp_bottleneck, "):
+    with pytest.raises(ValueError, match="unknown model 'resnet9000'; available: dcgan_d, feature_cnn, mlp_bottleneck, "):
         create_model("resnet9000")
     with pytest.raises(ValueError, match="already registered"):
 

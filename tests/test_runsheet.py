@@ -72,7 +72,8 @@ def test_rows_are_plain_python(config):
 
 
 def test_mix_points_are_names_in_every_family(config):
-    """One encoding: every row's mix_points are declared names of its model; input mixup is 'input'."""
+    """One encoding: every row's mix_points are declared names of its model; input mixup is the model's
+    input point ('input'; the GAN discriminators' 'pixel')."""
     config = copy.deepcopy(config)
     config["synthetic"]["methods"] = ["none", "input", "manifold", "factor"]
     seen = set()
@@ -81,7 +82,7 @@ def test_mix_points_are_names_in_every_family(config):
         assert set(names) <= set(MIX_POINTS[row["model"]]), row["run_id"]
         expected = {"none": 0, "factor": 0, "input": 1}.get(row["method"])
         if expected is not None:
-            assert len(names) == expected and (not names or names == ["input"])
+            assert len(names) == expected and (not names or names == [MIX_POINTS[row["model"]][0]])
         else:
             assert names and f"-L{'+'.join(names)}-" in row["run_id"]
         seen.add((row["experiment"], row["method"]))

@@ -315,7 +315,10 @@ def test_paper_config_dry_run_lists_each_training_run_once(smoke):
 def test_default_dag_fits_in_150_jobs(smoke):
     """Evaluation that is part of a run's result happens in its training job (issue: leaner jobs)."""
     counts = job_counts(snakemake(smoke, "-n").stdout)
-    assert sum(counts.values()) <= 150, counts
+    gan = {"gan_train", "gan_classifier_train"}
+    # appendix E's slice (issue 13) came later: 9 GAN runs, their classifier, a table and two figures
+    assert sum(v for k, v in counts.items() if k not in gan) <= 150, counts
+    assert sum(v for k, v in counts.items() if k in gan) <= 10, counts
     assert {"synthetic_train", "representations_train", "supervised_train", "table", "figure"} <= set(counts)
 
 

@@ -1,0 +1,207 @@
+"""Appendix E / Figure 8: one GAN run from its run-sheet row (train, sample, score), and the evaluation
+classifier whose features score the offline stand-in."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from pathlib import Path
+
+import torch
+
+from ..data.datasets import dataset_spec, load_prepared
+from ..data.loader import TensorSource, class_balanced_subset, normalise
+from ..evaluate import classification_metrics, predict_logits
+from ..gan.loop import GanConfig, generate, train_gan
+from ..gan.metrics import score_samples
+from ..io import save_torch, write_json
+from ..models import create_model
+from ..models.gan import create_generator
+from ..policy import MixPolicy
+from ..precision import resolve_precision
+from ..provenance import provenance, resolve_device
+from ..seeding import seed_generator
+from ..train import TrainConfig, train
+from . import drop_checkpoint, load_trained, save_trained
+
+__all__ = ["build", "train_run", "train_classifier_run", "load_classifier", "reference_images"]
+
+log = logging.getLogger(__name__)
+
+
+def _subset(x: torch.Tensor, y: torch.Tensor, size: int, seed: int, stream: str):
+    """A class-balanced subset of ``size`` images (all of them for 0 or more than there are)."""
+    if not 0 < size < x.shape[0]:
+        return x, y
+    per_class = max(1, size // int(torch.unique(y).numel()))
+    pick = class_balanced_subset(y, per_class, seed_generator(seed, stream))
+    return x[pick], y[pick]
+
+
+# ---- the evaluation classifier ------------------------------------------------------------------------
+
+
+def train_classifier_run(
+    run: dict, data_dir: str | Path, model_path: str | Path, metrics_path: str | Path, *,
+    device: str = "auto", precision: str = "fp32",
+) -> dict:
+    """Train the stand-in's feature classifier (Adam, cross entropy, the dataset's augmentation) on the
+    training set and score it on the test set; write the sealed model and metrics.json."""
+    dev = resolve_device(device)
+    spec = dataset_spec(run["dataset"])
+    seed = int(run["seed"])
+    x, y, _ = load_prepared(data_dir, "train")
+    x, y = _subset(x, y, int(run["train_size"]), seed, "classifier_subset")
+    torch.manual_seed(seed)
+    model = create_model(run["model"], num_classes=spec.num_classes, **json.loads(run["model_kwargs"])).to(dev)
+    source = TensorSource(x, y, int(run["batch_size"]), seed, spec.num_classes, spec.mean, spec.std, dev,
+                          crop_padding=spec.crop_padding, flip=spec.flip)
+    spe = source.steps_per_epoch
+    cfg = TrainConfig(steps=int(run["epochs"]) * spe, lr=float(run["lr"]), optimizer="adam", loss="soft_ce",
+                      log_every=spe, checkpoint_every=10**9, steps_per_epoch=spe,
+                      precision=resolve_precision(precision, dev))
+    start = time.time()
+
+    def progress(step: int, row: dict) -> None:
+        log.info("step %d/%d  loss %.4f  train acc %.1f%%  (%.1fs)", step, cfg.steps, row["train_loss"],
+                 row["train_acc"], time.time() - start)
+
+    history = train(model, source, MixPolicy(), cfg, seed=seed, on_step=progress, name=run["run_id"])
+    x_test, y_test = load_prepared(data_dir, "test")[:2]
+    model.eval()
+    metrics = classification_metrics(
+        predict_logits(model, x_test, 500, lambda xb: normalise(xb, spec.mean, spec.std)), y_test, run["run_id"]
+    )
+    metrics.update(train_loss_final=history[-1]["train_loss"], n_train=int(x.shape[0]),
+                   seconds=round(time.time() - start, 1), precision=cfg.precision)
+    save_torch(model_path, {"model": model.state_dict(), "run": dict(run)})
+    write_json(metrics_path, {"run": dict(run), "metrics": metrics, "provenance": provenance()})
+    log.info("%s: test acc %.2f%% in %.1fs", run["run_id"], metrics["test_acc"], time.time() - start)
+    return metrics
+
+
+def load_classifier(model_path: str | Path, device: torch.device):
+    """The trained feature classifier in eval mode and its run row, verified against its sha256."""
+    state = load_trained(model_path, None, device)
+    run = state["run"]
+    spec = dataset_spec(run["dataset"])
+    model = create_model(run["model"], num_classes=spec.num_classes, **json.loads(run["model_kwargs"]))
+    model.load_state_dict(state["model"])
+    return model.to(device).eval().requires_grad_(False), run
+
+
+# ---- one GAN run --------------------------------------------------------------------------------------
+
+
+def build(run: dict, device: torch.device) -> tuple[torch.nn.Module, torch.nn.Module]:
+    """The run's generator and discriminator, initialised from its seed (G first, then D)."""
+    kwargs = json.loads(run["model_kwargs"])
+    torch.manual_seed(int(run["seed"]))
+    G = create_generator(run["arch"], **kwargs)
+    D = create_model(run["model"], **kwargs)
+    return G.to(device), D.to(device)
+
+
+def gan_config(run: dict, precision: str, checkpoint_every: int) -> GanConfig:
+    return GanConfig(
+        g_steps=int(run["g_steps"]),
+        n_dis=int(run["n_dis"]),
+        batch_size=int(run["batch_size"]),
+        g_batch_size=int(run["g_batch_size"]),
+        lr=float(run["lr"]),
+        beta1=float(run["beta1"]),
+        beta2=float(run["beta2"]),
+        method=run["method"],
+        alpha=float(run["alpha"]),
+        mix_points=tuple(p for p in run["mix_points"].split(",") if p),
+        formulation=run["formulation"] or "paper",  # the baseline mixes nothing
+        g_mix_term=bool(run["g_mix_term"]),
+        checkpoint_every=max(1, int(checkpoint_every)),
+        log_every=max(1, int(run["g_steps"]) // 50),
+        precision=precision,
+    )
+
+
+def reference_images(run: dict, data_dir: str | Path) -> torch.Tensor:
+    """The training images FID and KID compare against (all, or a fixed class-balanced subset that
+    does not depend on the run's seed)."""
+    x, y, _ = load_prepared(data_dir, "train")
+    return _subset(x, y, int(run["reference_size"]), 0, "gan_reference")[0]
+
+
+def train_run(
+    run: dict,
+    data_dir: str | Path,
+    model_path: str | Path,
+    history_path: str | Path,
+    metrics_path: str | Path,
+    samples_path: str | Path,
+    *,
+    weights_path: str | Path | None,
+    allow_download: bool = False,
+    device: str = "auto",
+    checkpoint_path: str | Path | None = None,
+    checkpoint_every: int = 100,
+    precision: str = "fp32",
+    grid: int = 64,
+    stop_after: int | None = None,
+) -> dict:
+    """Train one GAN run, then sample it and score the samples (IS, FID, KID) in the same job.
+
+    ``weights_path``: the feature extractor's weights: the classifier run's ``model.pt`` (classifier
+    features) or the Inception weights file. Writes model.pt (G and D, sealed), history.csv,
+    samples.pt (the first ``grid`` samples, for the figures) and metrics.json; the resume checkpoint
+    goes once all of them exist.
+    """
+    dev = resolve_device(device)
+    spec = dataset_spec(run["dataset"])
+    seed = int(run["seed"])
+    if run["features"] == "inception" and weights_path is not None and not Path(weights_path).is_file():
+        score_samples(torch.zeros(1, 1, 1, 1, dtype=torch.uint8), torch.zeros(1, 1, 1, 1, dtype=torch.uint8),
+                      features="inception", weights_path=weights_path)  # fails now, in one sentence
+    x, y, _ = load_prepared(data_dir, "train")
+    x, _ = _subset(x, y, int(run["train_size"]), seed, "gan_subset")
+    G, D = build(run, dev)
+    source = TensorSource(x, torch.zeros(x.shape[0], dtype=torch.long), int(run["batch_size"]), seed, 1, 0.5, 0.5, dev)
+    cfg = gan_config(run, resolve_precision(precision, dev), checkpoint_every)
+    start = time.time()
+    report_every = max(1, cfg.g_steps // 10)
+
+    def progress(step: int, row: dict) -> None:
+        if step % report_every == 0 or step == cfg.g_steps:
+            log.info("step %d/%d  D loss %.4f  mix %.4f  G loss %.4f  D(real) %.2f  D(fake) %.2f  (%.1fs)",
+                     step, cfg.g_steps, row["d_loss"], row["d_mix_loss"], row.get("g_loss", float("nan")),
+                     row["d_real"], row["d_fake"], time.time() - start)
+
+    history = train_gan(G, D, source, cfg, seed=seed, checkpoint_path=checkpoint_path, on_step=progress,
+                        stop_after=stop_after, name=run["run_id"])
+    if stop_after is not None and stop_after < cfg.g_steps:
+        return {}
+    trained = time.time() - start
+    samples = generate(G, int(run["eval_samples"]), seed)
+    reference = reference_images(run, data_dir)
+    scores = score_samples(
+        samples, reference, features=run["features"], weights_path=weights_path, allow_download=allow_download,
+        isc_splits=int(run["isc_splits"]), kid_subsets=int(run["kid_subsets"]),
+        kid_subset_size=int(run["kid_subset_size"]), device=dev,
+    )
+    metrics = {**scores, "n_samples": int(samples.shape[0]), "n_reference": int(reference.shape[0]),
+               "n_train": int(x.shape[0]), "train_seconds": round(trained, 1),
+               "seconds": round(time.time() - start, 1), "precision": cfg.precision,
+               "final_d_loss": history[-1]["d_loss"], "image_channels": spec.channels}
+    save_trained(_Pair(G, D), run, history, model_path, history_path)
+    save_torch(samples_path, {"samples": samples[:grid], "run": dict(run)})
+    write_json(metrics_path, {"run": dict(run), "metrics": metrics, "provenance": provenance()})
+    drop_checkpoint(checkpoint_path)  # only now: a kill before this resumes from the checkpoint
+    log.info("%s: %s IS %.3f  FID %.3f  KID %.4f  (%d samples, %.1fs)", run["run_id"], run["features"],
+             scores["is"], scores["fid"], scores["kid"], samples.shape[0], time.time() - start)
+    return metrics
+
+
+class _Pair(torch.nn.Module):
+    """G and D under one state dict (``G.*``, ``D.*``) for :func:`save_trained`."""
+
+    def __init__(self, G, D):
+        super().__init__()
+        self.G, self.D = G, D
