@@ -312,14 +312,28 @@ def test_paper_config_dry_run_lists_each_training_run_once(smoke):
     assert counts["supervised_train"] == 205  # README: 205 runs (Tables 1-2 alone 135)
 
 
-def test_default_dag_fits_in_150_jobs(smoke):
-    """Evaluation that is part of a run's result happens in its training job (issue: leaner jobs)."""
+def test_a_job_is_a_run_an_evaluation_or_an_artefact(smoke):
+    """Leaner jobs: evaluation that is part of a run's result happens in its training job, so the default
+    DAG is one job per training run, per robustness evaluation, per registered artefact it makes, per
+    dataset, plus the summary and `all` (197 jobs before the registry; 147 for that commit's config)."""
+    from mmcore.config import load_schema, validate_config
+    from mmcore.runsheet import all_runs, artefact_cells, made_artefacts
+
     counts = job_counts(snakemake(smoke, "-n").stdout)
-    gan = {"gan_train", "gan_classifier_train"}
-    # appendix E's slice (issue 13) came later: 9 GAN runs, their classifier, a table and two figures
-    assert sum(v for k, v in counts.items() if k not in gan) <= 150, counts
-    assert sum(v for k, v in counts.items() if k in gan) <= 10, counts
-    assert {"synthetic_train", "representations_train", "supervised_train", "table", "figure"} <= set(counts)
+    cfg = validate_config(yaml.safe_load((smoke / "config.yaml").read_text()), load_schema(smoke / "schemas" / "config.schema.yaml"))
+    cells = artefact_cells(cfg)
+    runs = all_runs(cells)
+    families = {"synthetic": "synthetic_train", "representations": "representations_train",
+                "supervised": "supervised_train", "gan": "gan_train", "gan_classifier": "gan_classifier_train"}
+    for family, rule in families.items():
+        assert counts.get(rule, 0) == sum(r["experiment"] == family for r in runs.values()), rule
+    evaluations = {"table9": "robustness_deform", "table7": "robustness_fgsm", "pgd_sanity": "robustness_pgd"}
+    for table, rule in evaluations.items():
+        assert counts[rule] == len({rid for c in cells[table] for r in c["runs"] for rid in [r["run_id"]]}), rule
+    made = made_artefacts(cfg, cells)
+    datasets = {r["dataset"] for r in runs.values() if "dataset" in r and r["experiment"] != "synthetic"}
+    expected = len(runs) + sum(counts[r] for r in evaluations.values()) + len(made) + len(datasets) + 2
+    assert sum(counts.values()) == expected, counts
 
 
 TOY = """
