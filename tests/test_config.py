@@ -254,3 +254,11 @@ def test_every_list_either_refuses_empty_or_says_what_empty_means(schema):
 )
 def test_deliberate_settings_are_accepted(schema, text):
     check_as_the_workflow_does(yaml.safe_load(text), schema)
+
+
+def test_a_block_given_in_part_keeps_its_own_defaults(repo):
+    """Table 2 is SVHN's: naming only its architectures must not turn it into CIFAR's Table 1."""
+    schema = load_schema(repo / "schemas" / "config.schema.yaml")
+    cfg = validate_config({"supervised": {"table2": {"archs": ["preactresnet18"]}}}, schema)
+    assert cfg["supervised"]["table2"]["datasets"] == ["svhn"]
+    assert validate_config({}, schema)["supervised"]["table1"]["datasets"] == ["cifar10", "cifar100"]
