@@ -52,7 +52,7 @@ def bottleneck2d(art, cells, files, scale, options):
 
 
 def _regime(cells, files) -> str:
-    accs = [m["metrics"]["test_acc"] for cell, _, m in per_run(cells, files) if cell["method"] == "none"]
+    accs = {rid: m["metrics"]["test_acc"] for cell, rid, m in per_run(cells, files) if cell["method"] == "none"}
     return regime(accs, 85.0, "test accuracy")
 
 

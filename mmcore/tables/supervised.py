@@ -37,8 +37,8 @@ def supervised_table(art, cells, files, scale, options):
     out["paper_nll"] = [p[1] for p in paper]
     out["paper_top5"] = [p[1] for p in paper]
     out["scale"] = scale
-    fits = [m["metrics"]["train_acc_clean_final"] for cell, _, m in per_run(cells, files)
-            if cell["method"] == "none" and "train_acc_clean_final" in m["metrics"]]
+    fits = {rid: m["metrics"]["train_acc_clean_final"] for cell, rid, m in per_run(cells, files)
+            if cell["method"] == "none" and "train_acc_clean_final" in m["metrics"]}
     return with_regime(out, regime(fits, 99.0, "final clean training accuracy"))
 
 

@@ -32,8 +32,8 @@ def table8(art, cells, files, scale, options):
     table["paper_test_acc"] = [paper(r, "test_acc") for r in table.to_dict("records")]
     table["paper_test_nll"] = [paper(r, "test_nll") for r in table.to_dict("records")]
     table["scale"] = scale
-    fits = [m["metrics"]["train_dist_acc"] for cell, _, m in per_run(cells, files)
-            if cell["method"] == "none" and "train_dist_acc" in m["metrics"]]
+    fits = {rid: m["metrics"]["train_dist_acc"] for cell, rid, m in per_run(cells, files)
+            if cell["method"] == "none" and "train_dist_acc" in m["metrics"]}
     state = regime(fits, 99.0, "accuracy on the training distribution")
     return with_regime(sort_methods(table, ["task", "method", "alpha"]), state)
 
