@@ -18,13 +18,11 @@ except ConfigError as err:
     # One sentence, no traceback: a config mistake is the user's to fix, not a crash.
     sys.exit(f"Error in the configuration: {err}")
 
-RUNS = all_runs(
-    CELLS
-)  # run id -> run-sheet row; artefacts that need the same model share it
+# Run id -> run-sheet row: artefacts that need the same model share it.
+RUNS = all_runs(CELLS)
 PARAM_CELLS = {name: slim(cells) for name, cells in CELLS.items()}
-MADE = made_artefacts(
-    config, CELLS
-)  # the registry's tables and figures this config makes
+# The registry's tables and figures this config makes.
+MADE = made_artefacts(config, CELLS)
 TABLES = [n for n in MADE if ARTEFACTS[n].kind == "table"]
 FIGURES = [n for n in MADE if ARTEFACTS[n].kind == "figure"]
 

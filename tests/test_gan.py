@@ -1,7 +1,6 @@
 """Appendix E: mixup in the GAN discriminator, the GAN loop, the metrics, the run sheet and the config."""
 
 import json
-import math
 import subprocess
 import sys
 from pathlib import Path
