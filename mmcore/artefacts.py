@@ -609,19 +609,22 @@ for _figure, _data in (("figure6", "CIFAR-10, PreActResNet18"), ("figure7", "CIF
         "{1}, {2}, {0,1,2}, and {0,1,2} with the gradient blocked before the mixing layer. The paper: deeper "
         "mixing ends with the lowest training loss, the gradient-blocked variant with the highest."
     )
+    _curve = dict(  # what the figure and its last-epoch table share: the same cells and runs
+        section=_SECTION_5_1,
+        caption=_curve_caption,
+        runs="supervised",
+        block=("supervised", "loss_curves"),
+        cells=_curve_cells(_figure),
+        reads="history.csv",
+        schedules=("long",),
+    )
     register(
         Artefact(
             name=_figure,
             kind="figure",
             title=f"Figure {_number}: training loss per epoch",
-            section=_SECTION_5_1,
-            caption=_curve_caption,
-            runs="supervised",
-            block=("supervised", "loss_curves"),
-            cells=_curve_cells(_figure),
-            reads="history.csv",
             writer="mmcore.tables.supervised:loss_curves",
-            schedules=("long",),
+            **_curve,
         )
     )
     register(
@@ -629,12 +632,6 @@ for _figure, _data in (("figure6", "CIFAR-10, PreActResNet18"), ("figure7", "CIF
             name=f"{_figure}_loss",
             kind="table",
             title=f"Figure {_number}: training loss at the last epoch per mixing set",
-            section=_SECTION_5_1,
-            caption=_curve_caption,
-            runs="supervised",
-            block=("supervised", "loss_curves"),
-            cells=_curve_cells(_figure),
-            reads="history.csv",
             writer="mmcore.tables.supervised:final_losses",
             columns=(
                 "curve", "layers", "detach", "method", "alpha", "n_seeds", "final_train_loss_mean",
@@ -650,7 +647,7 @@ for _figure, _data in (("figure6", "CIFAR-10, PreActResNet18"), ("figure7", "CIF
                 "No gradient-blocked curve: supervised.loss_curves.detached is empty in this run's config."
             },
             claims=_CURVE_CLAIMS if _figure == "figure6" else (),
-            schedules=("long",),
+            **_curve,
         )
     )
 
