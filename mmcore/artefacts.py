@@ -239,18 +239,16 @@ _APPENDIX_B = "Appendix B: 2-D bottleneck"
 _APPENDIX_G = "Appendix G: flattening"
 
 
-def _figure5_cells(rep: dict, config: dict) -> list[dict]:
-    setting = "bottleneck2d" if rep["figure5"]["layout"] == "text" else "bottleneck2d_code"
-    return grid(
-        each("classes", rep["figure5"]["class_subsets"]),
-        [{"setting": setting}],
-        method_alphas(rep["methods"], [rep["figure5"]["alpha"]]),
-    )
+def _figure5_cells(fig5: dict, config: dict) -> list[dict]:
+    setting = "bottleneck2d" if fig5["layout"] == "text" else "bottleneck2d_code"
+    methods = config["representations"]["methods"]
+    return grid(each("classes", fig5["class_subsets"]), [{"setting": setting}], method_alphas(methods, [fig5["alpha"]]))
 
 
-def _svd_cells(rep: dict, config: dict, only: str | None = None) -> list[dict]:
-    settings = [s for s in rep["svd"]["settings"] if only in (None, s)]
-    return grid(each("setting", settings), [{"classes": "0-9"}], method_alphas(rep["methods"], [rep["svd"]["alpha"]]))
+def _svd_cells(svd: dict, config: dict, only: str | None = None) -> list[dict]:
+    settings = [s for s in svd["settings"] if only in (None, s)]
+    methods = config["representations"]["methods"]
+    return grid(each("setting", settings), [{"classes": "0-9"}], method_alphas(methods, [svd["alpha"]]))
 
 
 register(
@@ -265,7 +263,7 @@ register(
             "The paper shows Figure 5 only; this number makes its visual claim checkable."
         ),
         runs="representations",
-        block=("representations",),
+        block=("representations", "figure5"),
         cells=_figure5_cells,
         writer="mmcore.tables.representations:bottleneck2d",
         columns=(
@@ -299,7 +297,7 @@ register(
             "mixup gives tighter class clusters with wider margins between them."
         ),
         runs="representations",
-        block=("representations",),
+        block=("representations", "figure5"),
         cells=_figure5_cells,
         reads="representations.pt",
         writer="mmcore.tables.representations:figure5",
@@ -320,7 +318,7 @@ register(
             "the non-leading singular values) without a comparable change overall."
         ),
         runs="representations",
-        block=("representations",),
+        block=("representations", "svd"),
         cells=_svd_cells,
         writer="mmcore.tables.representations:svd_flattening",
         columns=(
@@ -375,7 +373,7 @@ for _name, (_setting, _describe) in _SVD_FIGURES.items():
                 "method). Flattening shows as a faster fall after the first singular value."
             ),
             runs="representations",
-            block=("representations",),
+            block=("representations", "svd"),
             cells=lambda b, c, s=_setting: _svd_cells(b, c, only=s),
             writer="mmcore.tables.representations:class_spectra",
             options=lambda c: {"dataset": c["representations"]["dataset"]},
@@ -394,7 +392,7 @@ register(
             "per setting and method: the overall spectrum, against which the class-specific flattening is read."
         ),
         runs="representations",
-        block=("representations",),
+        block=("representations", "svd"),
         cells=_svd_cells,
         writer="mmcore.tables.representations:overall_spectra",
         options=lambda c: {"dataset": c["representations"]["dataset"]},

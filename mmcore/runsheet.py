@@ -22,6 +22,7 @@ import json
 
 from .artefacts import ARTEFACTS, Artefact
 from .config import ConfigError
+from .scale import representation_training
 
 __all__ = [
     "MIX_POINTS",
@@ -150,8 +151,9 @@ def _representation_cell(config: dict, art: Artefact, block: dict, spec: dict) -
     rep = config["representations"]
     setting, classes, method = spec["setting"], spec["classes"], spec["method"]
     model, kwargs = REPRESENTATION_SETTINGS[setting]
-    if int(rep["width"]) != 1024:  # the authors' width is the model's default: keeps the paper's run ids
-        kwargs = {**kwargs, "width": int(rep["width"])}
+    width, epochs = representation_training(rep, block)
+    if width != 1024:  # the authors' width is the model's default: keeps the paper's run ids
+        kwargs = {**kwargs, "width": width}
     runs = []
     for seed in _seeds(rep, ()):
         row = {
@@ -165,7 +167,7 @@ def _representation_cell(config: dict, art: Artefact, block: dict, spec: dict) -
             "model_kwargs": json.dumps(kwargs, sort_keys=True),
             "mix_points": _mix_points(model, method, ["bottleneck"]),
             "dataset": rep["dataset"],
-            "epochs": int(rep["epochs"]),
+            "epochs": epochs,
             "train_size": int(rep["train_size"]) if rep["train_size"] else 0,
             "batch_size": int(rep["batch_size"]),
             "lr": float(rep["lr"]),

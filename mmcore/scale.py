@@ -9,7 +9,9 @@ from __future__ import annotations
 from .artefacts import Artefact
 from .paper import paper_reference
 
-__all__ = ["scale_of", "synthetic_scale", "representations_scale", "supervised_scale", "gan_scale"]
+__all__ = [
+    "scale_of", "synthetic_scale", "representations_scale", "representation_training", "supervised_scale", "gan_scale"
+]
 
 
 def synthetic_scale(syn: dict) -> str:
@@ -22,16 +24,26 @@ def synthetic_scale(syn: dict) -> str:
     return "paper" if not diffs else "reduced: " + ", ".join(diffs)
 
 
-def representations_scale(rep: dict) -> str:
+def representation_training(rep: dict, part: dict) -> tuple[int, int]:
+    """(hidden width, epochs) of the MLPs of one part (``figure5`` or ``svd``): the part's own value
+    where it sets one, else the shared ``representations`` value (each part is brought into the regime
+    on its own: the 2-unit bottleneck of 10 classes needs more than the wider ones)."""
+    width = part.get("width") if part.get("width") is not None else rep.get("width", 1024)
+    epochs = part.get("epochs") if part.get("epochs") is not None else rep["epochs"]
+    return int(width), int(epochs)
+
+
+def representations_scale(rep: dict, part: dict | None = None) -> str:
+    width, epochs = representation_training(rep, part or {})
     diffs = []
     if rep["dataset"] != "mnist":
         diffs.append(f"{rep['dataset']} stands in for mnist")
     if rep["train_size"]:
         diffs.append(f"{rep['train_size']} training images (paper 60000)")
-    if int(rep["epochs"]) < 30:
-        diffs.append(f"{rep['epochs']} epochs (authors' script 30)")
-    if int(rep.get("width", 1024)) != 1024:
-        diffs.append(f"hidden layers of {rep['width']} units (authors' script 1024)")
+    if epochs < 30:
+        diffs.append(f"{epochs} epochs (authors' script 30)")
+    if width != 1024:
+        diffs.append(f"hidden layers of {width} units (authors' script 1024)")
     return "paper" if not diffs else "reduced: " + ", ".join(diffs)
 
 
@@ -100,7 +112,7 @@ def scale_of(artefact: Artefact, config: dict) -> str:
     if artefact.runs == "synthetic":
         return synthetic_scale(config["synthetic"])
     if artefact.runs == "representations":
-        return representations_scale(config["representations"])
+        return representations_scale(config["representations"], artefact.block_of(config))
     if artefact.runs == "gan":
         return gan_scale(config["gan"])
     if artefact.runs == "supervised":

@@ -262,3 +262,48 @@ def test_a_block_given_in_part_keeps_its_own_defaults(repo):
     cfg = validate_config({"supervised": {"table2": {"archs": ["preactresnet18"]}}}, schema)
     assert cfg["supervised"]["table2"]["datasets"] == ["svhn"]
     assert validate_config({}, schema)["supervised"]["table1"]["datasets"] == ["cifar10", "cifar100"]
+
+
+def _leaves(node, path=()):
+    if isinstance(node, dict) and node:
+        for key, value in node.items():
+            yield from _leaves(value, path + (key,))
+    else:
+        yield path
+
+
+def test_the_paper_overlay_sets_every_key_the_default_run_sets(repo):
+    """Snakemake merges configs/paper.yaml over config.yaml key by key: a reduced value the overlay does not
+    name (say representations.svd.width) would silently carry over into a 'paper' run."""
+    base = yaml.safe_load((repo / "config.yaml").read_text())
+    paper = yaml.safe_load((repo / "configs" / "paper.yaml").read_text())
+    missing = []
+    for path in _leaves(base):
+        node = paper
+        for key in path:
+            if not isinstance(node, dict):  # the overlay replaces the whole block there (e.g. stand_in: null)
+                break
+            if key not in node:
+                missing.append(".".join(path))
+                break
+            node = node[key]
+    assert not missing, f"configs/paper.yaml leaves these to config.yaml's reduced values: {missing}"
+
+
+def test_a_representation_part_may_set_its_own_width_and_epochs(repo):
+    schema = load_schema(repo / "schemas" / "config.schema.yaml")
+    cfg = validate_config(
+        {"representations": {"width": 256, "epochs": 6, "svd": {"width": 128}, "figure5": {"epochs": 3}}}, schema
+    )
+    runs = all_runs(artefact_cells(cfg))
+    rep = [r for r in runs.values() if r["experiment"] == "representations"]
+    svd = [r for r in rep if not r["setting"].startswith("bottleneck2d")]
+    fig5 = [r for r in rep if r["setting"].startswith("bottleneck2d")]
+    assert svd and fig5
+    assert {(yaml.safe_load(r["model_kwargs"]).get("width"), r["epochs"]) for r in svd} == {(128, 6)}
+    assert {(yaml.safe_load(r["model_kwargs"]).get("width"), r["epochs"]) for r in fig5} == {(256, 3)}
+    from mmcore.artefacts import ARTEFACTS
+    from mmcore.scale import scale_of
+
+    assert "hidden layers of 128 units" in scale_of(ARTEFACTS["svd_flattening"], cfg)
+    assert "3 epochs" in scale_of(ARTEFACTS["figure5"], cfg)
