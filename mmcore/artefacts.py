@@ -682,7 +682,9 @@ register(
             "Deformations in pixel space before normalisation, {interpolation} interpolation, black fill; rotation "
             "U(-t, t) degrees, shear U(-r, r) radians (torchvision's shear, whose tangent makes 2.5 and 3 rad "
             "milder than 1 rad), zoom-in: centred k % box enlarged, zoom-out: image shrunk to 1/k.",
-            "deformation none: the clean test set. Mean and std over seeds; the paper's models are single runs.",
+            "deformation none: the clean test set. Mean and std over seeds (n_seeds; a model may run fewer, "
+            "robustness.table9.models[].seeds); the paper's models are single runs. The scorecard's claims "
+            "compare the manifold mixup and no-mixup columns.",
         ),
         options=lambda c: {"interpolation": c["robustness"]["interpolation"]},
         claims=(

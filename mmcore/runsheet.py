@@ -248,10 +248,9 @@ def supervised_cell(config: dict, art: Artefact, block: dict, spec: dict) -> dic
     method, alpha, key, detach = _canonical(spec["method"], spec["alpha"], key, spec.get("detach", False))
     sched = _schedule(sup, block, where, dataset, arch)
     names = [declared[int(i)] for i in key.split(",") if i != ""]
-    runs = [
-        _supervised_run(sup, dataset, arch, method, alpha, names, detach, sched, seed)
-        for seed in _seeds(block, sup["seeds"])
-    ]
+    own = spec.get("seeds")  # a cell's own seeds (a Table 9 model), else the block's
+    seeds = _seeds(block, sup["seeds"]) if own is None else [int(s) for s in own]
+    runs = [_supervised_run(sup, dataset, arch, method, alpha, names, detach, sched, seed) for seed in seeds]
     return {
         "dataset": dataset,
         "arch": arch,

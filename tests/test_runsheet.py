@@ -119,3 +119,18 @@ def test_an_unknown_synthetic_mix_point_names_the_key(config):
     config["synthetic"]["eligible_layers"] = ["input", "block7"]  # past the schema, as a registry change could
     with pytest.raises(ConfigError, match=r"config\.synthetic\.eligible_layers\[1\]"):
         artefact_cells(config)
+
+
+def test_a_table9_model_may_run_its_own_seeds(repo):
+    """The default runs Table 9's claim-free input-mixup columns on one seed; the others keep the block's."""
+    from mmcore.config import load_config
+
+    cfg = load_config(repo / "config.yaml", repo / "schemas" / "config.schema.yaml")
+    cfg["robustness"]["table9"]["seeds"] = [0, 1, 2]
+    cfg["robustness"]["table9"]["models"] = [
+        {"method": "none", "alpha": 0.0},
+        {"method": "input", "alpha": 2.0, "seeds": [1]},
+        {"method": "manifold", "alpha": 2.0, "seeds": None},
+    ]
+    cells = artefact_cells(cfg)["table9"]
+    assert [[r["seed"] for r in c["runs"]] for c in cells] == [[0, 1, 2], [1], [0, 1, 2]]
