@@ -14,9 +14,17 @@ export SLURM_CONF
 
 venv: $(VENV)/.installed
 
+# PyTorch 2.14.1 takes about 6 GB in the venv; a full disk would otherwise surface as pip's OSError
+# half-way through the install, so check first and say so in one sentence.
+NEED_GB ?= 7
 $(VENV)/.installed: pyproject.toml
+	@mkdir -p $(VENV); free_gb=$$(df -Pk $(VENV) | awk 'NR==2 {print int($$4 / 1048576)}'); \
+	if ! ls -d $(VENV)/lib/python3*/site-packages/torch >/dev/null 2>&1 && [ "$$free_gb" -lt $(NEED_GB) ]; then \
+	  echo "make: installing PyTorch into $(VENV) needs about $(NEED_GB) GB free on its disk and $$free_gb GB are free; free some space (or set VENV=/a/roomier/path) and run make again" >&2; \
+	  exit 1; \
+	fi
 	python3 -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-cache-dir -e '.[test]'
 	touch $@
 
 # Offline datasets from Debian, where apt is available and we are root; elsewhere the workflow says
