@@ -1,0 +1,26 @@
+"""The README's entry points: what `make` says before it installs anything."""
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
+def test_a_disk_too_small_for_pytorch_stops_the_install_in_one_sentence(tmp_path):
+    venv = tmp_path / "venv"
+    proc = subprocess.run(
+        ["make", "-s", "venv", f"VENV={venv}", "NEED_GB=1000000000"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode != 0
+    said = [line for line in proc.stderr.splitlines() if line.startswith("make: installing")]
+    assert len(said) == 1, proc.stderr
+    assert "needs about 1000000000 GB free" in said[0] and str(venv) in said[0]
+    assert not (venv / "bin").exists(), "the venv was created although the disk check failed"
