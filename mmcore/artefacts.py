@@ -406,7 +406,7 @@ _SECTION_5_1 = "Section 5.1: supervised"
 _SUPERVISED_COLUMNS = (
     "dataset", "arch", "method", "alpha", "layers", "n_seeds", "test_error_best_mean", "test_error_best_std",
     "test_error_final_mean", "test_error_final_std", "test_nll_mean", "test_nll_std", "paper_value",
-    "paper_nll", "scale", "regime",
+    "paper_nll", "scale", "regime", "runs",
 )
 _SUPERVISED_NOTE = (
     "best: the epoch of lowest test error (the paper's convention, per the authors); final: the last epoch; "
@@ -527,7 +527,7 @@ _supervised_table(
     columns=(
         "dataset", "arch", "method", "alpha", "layers", "n_seeds", "top1_acc_best_mean", "top1_acc_best_std",
         "top1_acc_final_mean", "top1_acc_final_std", "top5_acc_best_mean", "top5_acc_best_std", "test_nll_mean",
-        "test_nll_std", "paper_value", "paper_top5", "scale", "regime",
+        "test_nll_std", "paper_value", "paper_top5", "scale", "regime", "runs",
     ),
 )
 _supervised_table(
@@ -730,7 +730,7 @@ register(
         writer="mmcore.tables.robustness:table7",
         columns=(
             "dataset", "arch", "method", "alpha", "epsilon", "n_seeds", "acc_mean", "acc_std", "clean_acc_mean",
-            "paper_acc", "scale",
+            "paper_acc", "scale", "runs",
         ),
         notes=(
             "One-step FGSM on the training loss (BCE on softmax), in [0, 1] pixel space with clamping; epsilon in "
@@ -779,7 +779,7 @@ register(
         writer="mmcore.tables.robustness:pgd_sanity",
         columns=(
             "dataset", "arch", "method", "alpha", "iterations", "step_size", "epsilon", "n_seeds", "acc_mean",
-            "acc_std", "clean_acc_mean", "paper_acc", "scale",
+            "acc_std", "clean_acc_mean", "paper_acc", "scale", "runs",
         ),
         notes=(
             "PGD {bound}, {iterations} steps of {step} in [0, 1] pixel space with clamping. An accuracy "

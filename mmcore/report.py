@@ -17,14 +17,28 @@ _METHOD_ORDER = {"none": 0, "input": 1, "manifold": 2, "factor": 3}
 
 
 def aggregate(rows: list[dict], by: list[str], values: list[str]) -> pd.DataFrame:
-    """Mean and sample standard deviation (ddof=1; empty for one seed) of ``values`` per group."""
+    """Mean and sample standard deviation (ddof=1; empty for one seed) of ``values`` per group.
+
+    Rows that carry a ``run_id`` also give each group a ``runs`` fingerprint of its runs: at reduced scale
+    several datasets share the stand-in's runs, and the scorecard must not count one comparison twice.
+    """
     df = pd.DataFrame(rows)
     grouped = df.groupby(by, sort=False)
     out = grouped.size().rename("n_seeds").to_frame()
     for v in values:
         out[f"{v}_mean"] = grouped[v].mean()
         out[f"{v}_std"] = grouped[v].std(ddof=1)
+    if "run_id" in df.columns:
+        out["runs"] = grouped["run_id"].agg(runs_fingerprint)
     return out.reset_index()
+
+
+def runs_fingerprint(run_ids) -> str:
+    """A short name of a set of runs: equal for the same runs, whatever their order or repetitions."""
+    import hashlib
+
+    # a letter first: an all-digit (or "1e5"-like) hex string would come back from the CSV as a number
+    return "r" + hashlib.sha256(",".join(sorted(set(run_ids))).encode()).hexdigest()[:12]
 
 
 def sort_methods(table: pd.DataFrame, by: list[str]) -> pd.DataFrame:
@@ -52,7 +66,8 @@ def write_table(
 ) -> None:
     """Write ``df`` as CSV and as Markdown with a title and notes (the scale label among them)."""
     atomic_write(csv_path, lambda tmp: df.to_csv(tmp, index=False, float_format="%.6g"))
-    shown = df.drop(columns=["scale", "regime"], errors="ignore")  # both are notes under the title
+    # scale and regime are notes under the title; runs (a fingerprint for the scorecard) is CSV-only
+    shown = df.drop(columns=["scale", "regime", "runs"], errors="ignore")
     body = [f"# {title}", ""] + [f"> {n}" for n in notes] + ["", _markdown(shown), ""]
     write_text(md_path, "\n".join(body))
 

@@ -9,6 +9,11 @@ standard error ``sqrt(sd_a^2 / n_a + sd_b^2 / n_b)`` (a threshold: ``sd_a / sqrt
 * ``reversed`` when it is that large the other way,
 * ``inconclusive`` otherwise, and whenever a row has a single seed (no spread to judge by).
 
+At reduced scale several of the paper's datasets share the stand-in's runs (Table 2's SVHN and Table 5's
+CIFAR-10 rows are then the same runs), so two claims can be judged on one comparison. Tables whose rows
+carry a ``runs`` fingerprint let the scorecard see it: the later claim names the earlier one in
+``same_runs_as`` and :func:`counts` counts the comparison once.
+
 The measured and paper values stand side by side with the scale the table was measured at and whether
 its no-mixup runs are in the regime the claims concern (trained networks), so a verdict at the reduced
 default scale, or outside that regime, is read as such, not as a verdict on the paper.
@@ -24,9 +29,11 @@ import pandas as pd
 
 from .artefacts import ARTEFACTS, Claim
 
-__all__ = ["VERDICTS", "claims", "verdict", "scorecard", "counts", "SCORECARD_COLUMNS"]
+__all__ = ["VERDICTS", "claims", "verdict", "scorecard", "counts", "distinct", "SCORECARD_COLUMNS"]
 
-SCORECARD_COLUMNS = ["section", "claim", "verdict", "n", "measured", "difference", "se", "paper", "scale", "regime"]
+SCORECARD_COLUMNS = [
+    "section", "claim", "verdict", "n", "measured", "difference", "se", "paper", "scale", "regime", "same_runs_as",
+]
 VERDICTS = ("holds", "reversed", "inconclusive")
 
 
@@ -81,6 +88,7 @@ def scorecard(tables: dict[str, str | Path]) -> pd.DataFrame:
     rows this run did not make, are left out."""
     frames = {name: pd.read_csv(path, keep_default_na=True) for name, path in tables.items()}
     rows = []
+    judged: dict[tuple, str] = {}  # comparison (column, direction, runs of a, runs of b) -> first claim on it
     for table, claim in claims():
         df = frames.get(table)
         if df is None:
@@ -104,6 +112,9 @@ def scorecard(tables: dict[str, str | Path]) -> pd.DataFrame:
             n = (n_a, n_b)
             measured = f"{_fmt(mean_a)} vs {_fmt(mean_b)}"
             paper = claim.paper_text or f"{_fmt(a.get(claim.paper_column))} vs {_fmt(b.get(claim.paper_column))}"
+        name = f"{claim.section}: {claim.text}"
+        comparison = _comparison(claim, a, b)
+        first = judged.setdefault(comparison, name) if comparison else name
         rows.append({
             "section": claim.section,
             "claim": claim.text,
@@ -115,10 +126,27 @@ def scorecard(tables: dict[str, str | Path]) -> pd.DataFrame:
             "paper": paper,
             "scale": str(a.get("scale", "")),
             "regime": "" if pd.isna(a.get("regime", "")) else str(a.get("regime", "")),
+            "same_runs_as": "" if first == name else first,
         })
     return pd.DataFrame(rows, columns=SCORECARD_COLUMNS)
 
 
+def _comparison(claim: Claim, a: pd.Series, b: pd.Series | None) -> tuple | None:
+    """What a claim's verdict rests on, where its rows name their runs; None where they do not."""
+    runs_a = a.get("runs")
+    runs_b = b.get("runs") if b is not None else ""
+    if not isinstance(runs_a, str) or not isinstance(runs_b, str):
+        return None
+    return (claim.column, claim.better, claim.threshold, runs_a, runs_b)
+
+
+def distinct(card: pd.DataFrame) -> pd.DataFrame:
+    """The claims judged on a comparison of their own (the first claim on each shared one)."""
+    return card[card["same_runs_as"].fillna("") == ""]
+
+
 def counts(card: pd.DataFrame) -> dict[str, int]:
-    """How many claims got each verdict."""
+    """How many distinct comparisons got each verdict (a claim judged on the same runs as an earlier one,
+    in the same direction, is not counted again)."""
+    card = distinct(card)
     return {v: int((card["verdict"] == v).sum()) for v in VERDICTS}

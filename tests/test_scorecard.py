@@ -98,3 +98,58 @@ def test_the_registry_carries_at_least_25_claims_on_real_columns():
         assert claim.column.removesuffix("_mean") + "_std" in art.columns, (table, claim.column)
         assert "n_seeds" in art.columns, table
         assert set(claim.a) | set(claim.b or {}) <= set(art.columns), (table, claim.text)
+
+
+def _supervised_rows(dataset, runs):
+    """Per-run rows as the supervised writer makes them: (method, layers, run id, test error)."""
+    return [{"dataset": dataset, "arch": "preactresnet18", "method": method, "alpha": 2.0, "layers": layers,
+             "run_id": rid, "test_error_best": err} for method, layers, rid, err in runs]
+
+
+def _table(tmp_path, name, rows):
+    from mmcore.report import aggregate
+
+    out = aggregate(rows, ["dataset", "arch", "method", "alpha", "layers"], ["test_error_best"])
+    out["scale"] = "reduced: test"
+    return write(tmp_path, name, out.to_dict("records"))
+
+
+# Manifold mixup's runs ({0,1,2}) 2 points above no mixup's on 3 seeds: a difference of -2, se 0.816.
+MANIFOLD = [("manifold", "0,1,2", f"sup-m-s{s}", e) for s, e in enumerate([26.0, 25.0, 27.0])]
+NONE = [("none", "", f"sup-n-s{s}", e) for s, e in enumerate([24.0, 23.0, 25.0])]
+
+
+def test_two_claims_on_the_same_runs_are_one_comparison(tmp_path):
+    """At reduced scale Table 2's SVHN and Table 5's CIFAR-10 rows are the stand-in's same runs."""
+    tables = {"table2": _table(tmp_path, "table2", _supervised_rows("svhn", MANIFOLD + NONE)),
+              "table5": _table(tmp_path, "table5", _supervised_rows("cifar10", NONE[::-1] + MANIFOLD))}
+    card = scorecard(tables).set_index("claim")
+    t2 = card.loc["manifold mixup has lower test error than no mixup (SVHN, PreActResNet18)"]
+    t5 = card.loc["mixing at {0,1,2} beats no mixup (CIFAR-10)"]
+    assert t2["verdict"] == t5["verdict"] == "reversed"  # -2 beyond 2 se = 1.63
+    assert t2["difference"] == pytest.approx(-2.0) and t2["se"] == pytest.approx(math.sqrt(2 / 3))
+    assert t2["same_runs_as"] == "" and t5["same_runs_as"].startswith("Section 5.1, Table 2: manifold mixup")
+    assert counts(card.reset_index()) == {"holds": 0, "reversed": 1, "inconclusive": 0}
+
+
+def test_claims_on_other_runs_count_apart_even_with_equal_numbers(tmp_path):
+    other = [("none", "", f"sup-n-cifar-s{s}", e) for s, e in enumerate([24.0, 23.0, 25.0])]  # same values
+    tables = {"table2": _table(tmp_path, "table2", _supervised_rows("svhn", MANIFOLD + NONE)),
+              "table5": _table(tmp_path, "table5", _supervised_rows("cifar10", MANIFOLD + other))}
+    card = scorecard(tables)
+    assert card["same_runs_as"].tolist() == ["", ""]
+    assert counts(card) == {"holds": 0, "reversed": 2, "inconclusive": 0}
+
+
+def test_runs_fingerprint_names_a_set_and_survives_the_csv(tmp_path):
+    import hashlib
+
+    from mmcore.report import runs_fingerprint
+
+    assert runs_fingerprint(["b", "a", "a"]) == runs_fingerprint(["a", "b"]) != runs_fingerprint(["a", "c"])
+    # A one-row table whose runs hash to digits only: a bare hex would come back from the CSV as a number.
+    digits = next(f"run-{i}" for i in range(100_000)
+                  if hashlib.sha256(f"run-{i}".encode()).hexdigest()[:12].isdigit())
+    path = write(tmp_path, "t", [{"runs": runs_fingerprint([digits]), "n_seeds": 3}])
+    back = pd.read_csv(path)["runs"].tolist()
+    assert back == [runs_fingerprint([digits])] and isinstance(back[0], str)

@@ -294,3 +294,24 @@ def test_a_figure_without_gradient_blocked_curves_says_so():
     assert "No gradient-blocked curve: supervised.loss_curves.detached is empty in this run's config." in notes
     notes = [art.fill(n, art.options_of(config())) for n in art.notes]
     assert not any("No gradient-blocked" in n for n in notes)
+
+
+@pytest.mark.parametrize("stand_in", [True, False])
+def test_rows_name_their_runs_so_shared_stand_in_runs_are_seen(tmp_path, stand_in):
+    """With the stand-in, every dataset trains on the same Fashion-MNIST subset: Table 2's SVHN and Table
+    5's CIFAR-10 manifold rows are then the same runs, and their ``runs`` fingerprints say so."""
+    from mmcore.report import runs_fingerprint
+
+    same = {"epochs": 3, "milestones": [2]}  # as config.yaml: one schedule for Tables 2 and 5 alike
+    cfg = config(table2={"datasets": ["svhn"], "archs": ["preactresnet18"]},
+                 table5={"datasets": ["cifar10"], "layer_sets": [[0, 1, 2], []], "seeds": [0, 1, 2]},
+                 schedules={"preact": same, "wrn": same, "long": same}, seeds=[0, 1, 2],
+                 **({} if stand_in else {"stand_in": None}))
+    cells = table_cells(cfg)
+    t2 = supervised_table("table2", cells["table2"], tmp_path).set_index(["dataset", "method"])
+    t5 = supervised_table("table5", cells["table5"], tmp_path).set_index(["dataset", "layers"])
+    manifold2, manifold5 = t2.loc[("svhn", "manifold"), "runs"], t5.loc[("cifar10", "0,1,2"), "runs"]
+    [cell] = [c for c in cells["table2"] if c["method"] == "manifold"]
+    assert manifold2 == runs_fingerprint(cell["run_ids"])
+    assert (manifold2 == manifold5) == (stand_in and cell["alpha"] == t5.loc[("cifar10", "0,1,2"), "alpha"])
+    assert t2["runs"].is_unique

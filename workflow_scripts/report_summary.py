@@ -13,13 +13,21 @@ def main(smk):
         card = scorecard({Path(p).stem: p for p in smk.input.csvs})
         tally = counts(card)
         summary = ", ".join(f"{k} {v}" for k, v in tally.items())
+        shared = int((card["same_runs_as"] != "").sum())
+        headline = f"**Verdicts of {len(card)} claims: {summary}.**"
+        if shared:
+            headline = (
+                f"**Verdicts of {len(card)} claims on {len(card) - shared} distinct comparisons: {summary}.** "
+                f"{shared} claim(s) rest on the same runs as an earlier one (datasets that share the stand-in's "
+                "runs at this scale): same_runs_as names it, and the comparison is counted once."
+            )
         write_table(
             card,
             smk.output.scorecard_csv,
             smk.output.scorecard_md,
             title="Reproduction scorecard",
             notes=[
-                f"**Verdicts of {len(card)} claims: {summary}.**",
+                headline,
                 "Each claim compares two rows of one table in the direction the paper states ('measured': the "
                 "claim's subject first). difference: in the paper's direction (positive: as the paper); se: its "
                 "standard error over seeds, sqrt(sd_a^2/n_a + sd_b^2/n_b). holds: difference > 2 se; reversed: "
@@ -28,7 +36,7 @@ def main(smk):
                 "says little about the paper; at paper scale it is a reproduction's verdict.",
             ],
         )
-        log.info("%d claims: %s", len(card), summary)
+        log.info("%d claims (%d on shared runs): %s", len(card), shared, summary)
         tables = [smk.output.scorecard_md, *smk.input.tables]  # the scorecard first: the run at a glance
         summary_page(smk.output.summary, smk.params.title, tables, smk.input.figures)
 

@@ -41,11 +41,11 @@ def table9(art, cells, files, scale, options):
 def table7(art, cells, files, scale, options):
     """Accuracy under FGSM per model, method and epsilon."""
     rows = []
-    for cell, _, ev in per_run(cells, files):
+    for cell, rid, ev in per_run(cells, files):
         m = ev["metrics"]
         for eps, acc in m["fgsm"].items():
             rows.append({
-                **{k: cell[k] for k in ("dataset", "arch", "method", "alpha")},
+                **{k: cell[k] for k in ("dataset", "arch", "method", "alpha")}, "run_id": rid,
                 "epsilon": float(eps), "acc": acc, "clean_acc": m["clean"],
             })
     table = aggregate(rows, ["dataset", "arch", "method", "alpha", "epsilon"], ["acc", "clean_acc"])
@@ -62,10 +62,11 @@ def pgd_sanity(art, cells, files, scale, options):
     rows = [
         {
             **{k: cell[k] for k in ("dataset", "arch", "method", "alpha")},
+            "run_id": rid,
             "acc": ev["metrics"]["pgd"],
             "clean_acc": ev["metrics"]["clean"],
         }
-        for cell, _, ev in per_run(cells, files)
+        for cell, rid, ev in per_run(cells, files)
     ]
     table = aggregate(rows, ["dataset", "arch", "method", "alpha"], ["acc", "clean_acc"])
     table["iterations"], table["step_size"] = options["iterations"], options["step_size"]

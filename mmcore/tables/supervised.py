@@ -20,10 +20,11 @@ def supervised_table(art, cells, files, scale, options):
     row: error and NLL, or top-1 and top-5 (Table 3).
     """
     rows = []
-    for cell, _, m in per_run(cells, files):
+    for cell, rid, m in per_run(cells, files):
         m = m["metrics"]
         rows.append({
             **{k: cell[k] for k in _KEYS},
+            "run_id": rid,
             "test_error_best": m["test_error_best"],
             "test_error_final": m["test_error_final"],
             "test_nll": m["test_nll_best"],
