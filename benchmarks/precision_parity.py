@@ -3,7 +3,7 @@
 Usage: python benchmarks/precision_parity.py RUN_A RUN_B
 
 RUN_A and RUN_B are workflow directories (each with results/tables/). For the cells both runs share
-(Table 8 accuracy, Table 1 best test error on the CIFAR-10 rows, the per-class flattening sums, the 2-D
+(Table 8 accuracy, Table 1 best test error (each set of runs once), the per-class flattening sums, the 2-D
 tightness), it prints the two means, their difference and its standard error over seeds,
 sqrt(std_a^2 / n_a + std_b^2 / n_b), and whether the difference is within two standard errors: the
 precision changes nothing beyond seed noise where it is. Not a timed test: docs/benchmarks.md records
@@ -30,8 +30,8 @@ def parity(run_a: str, run_b: str) -> pd.DataFrame:
     for table, keys, col in CELLS:
         a = pd.read_csv(f"{run_a}/results/tables/{table}.csv")
         b = pd.read_csv(f"{run_b}/results/tables/{table}.csv")
-        if table == "table1":  # other datasets' rows share the stand-in's runs
-            a, b = a[a.dataset == "cifar10"], b[b.dataset == "cifar10"]
+        if "runs" in a and "runs" in b:  # rows of datasets that share the stand-in's runs: compare them once
+            a, b = a.drop_duplicates("runs"), b.drop_duplicates("runs")
         for r in a.merge(b, on=keys, suffixes=("_a", "_b")).to_dict("records"):
             diff = r[f"{col}_mean_a"] - r[f"{col}_mean_b"]
             se = math.sqrt(r[f"{col}_std_a"] ** 2 / r["n_seeds_a"] + r[f"{col}_std_b"] ** 2 / r["n_seeds_b"])

@@ -29,7 +29,7 @@ import pandas as pd
 
 from .artefacts import ARTEFACTS, Claim
 
-__all__ = ["VERDICTS", "claims", "verdict", "scorecard", "counts", "distinct", "SCORECARD_COLUMNS"]
+__all__ = ["VERDICTS", "claims", "verdict", "scorecard", "counts", "distinct", "headline", "SCORECARD_COLUMNS"]
 
 SCORECARD_COLUMNS = [
     "section", "claim", "verdict", "n", "measured", "difference", "se", "paper", "scale", "regime", "same_runs_as",
@@ -143,6 +143,19 @@ def _comparison(claim: Claim, a: pd.Series, b: pd.Series | None) -> tuple | None
 def distinct(card: pd.DataFrame) -> pd.DataFrame:
     """The claims judged on a comparison of their own (the first claim on each shared one)."""
     return card[card["same_runs_as"].fillna("") == ""]
+
+
+def headline(card: pd.DataFrame) -> str:
+    """The scorecard's first line: the verdict counts, over distinct comparisons where claims share runs."""
+    summary = ", ".join(f"{k} {v}" for k, v in counts(card).items())
+    shared = len(card) - len(distinct(card))
+    if not shared:
+        return f"**Verdicts of {len(card)} claims: {summary}.**"
+    return (
+        f"**Verdicts of {len(card)} claims on {len(card) - shared} distinct comparisons: {summary}.** "
+        f"{shared} claim(s) rest on the same runs as an earlier one (datasets that share the stand-in's "
+        "runs at this scale): same_runs_as names it, and the comparison is counted once."
+    )
 
 
 def counts(card: pd.DataFrame) -> dict[str, int]:

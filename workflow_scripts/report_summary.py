@@ -4,30 +4,20 @@ with every table of the run, the scorecard first, and links to the figures."""
 from pathlib import Path
 
 from mmcore.report import summary_page, write_table
-from mmcore.scorecard import counts, scorecard
+from mmcore.scorecard import counts, distinct, headline, scorecard
 from mmcore.steps import step
 
 
 def main(smk):
     with step(smk.log[0]) as log:
         card = scorecard({Path(p).stem: p for p in smk.input.csvs})
-        tally = counts(card)
-        summary = ", ".join(f"{k} {v}" for k, v in tally.items())
-        shared = int((card["same_runs_as"] != "").sum())
-        headline = f"**Verdicts of {len(card)} claims: {summary}.**"
-        if shared:
-            headline = (
-                f"**Verdicts of {len(card)} claims on {len(card) - shared} distinct comparisons: {summary}.** "
-                f"{shared} claim(s) rest on the same runs as an earlier one (datasets that share the stand-in's "
-                "runs at this scale): same_runs_as names it, and the comparison is counted once."
-            )
         write_table(
             card,
             smk.output.scorecard_csv,
             smk.output.scorecard_md,
             title="Reproduction scorecard",
             notes=[
-                headline,
+                headline(card),
                 "Each claim compares two rows of one table in the direction the paper states ('measured': the "
                 "claim's subject first). difference: in the paper's direction (positive: as the paper); se: its "
                 "standard error over seeds, sqrt(sd_a^2/n_a + sd_b^2/n_b). holds: difference > 2 se; reversed: "
@@ -36,7 +26,7 @@ def main(smk):
                 "says little about the paper; at paper scale it is a reproduction's verdict.",
             ],
         )
-        log.info("%d claims (%d on shared runs): %s", len(card), shared, summary)
+        log.info("%d claims, %d distinct comparisons: %s", len(card), len(distinct(card)), counts(card))
         tables = [smk.output.scorecard_md, *smk.input.tables]  # the scorecard first: the run at a glance
         summary_page(smk.output.summary, smk.params.title, tables, smk.input.figures)
 
