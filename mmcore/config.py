@@ -17,7 +17,7 @@ import yaml
 
 from .errors import UserError
 
-__all__ = ["ConfigError", "load_schema", "validate_config", "check_semantics", "load_config"]
+__all__ = ["ConfigError", "load_schema", "validate_config", "check_semantics", "check_overlays", "load_config"]
 
 
 class ConfigError(UserError, ValueError):
@@ -68,8 +68,9 @@ def _describe(error: jsonschema.ValidationError) -> str:
     key = _key(error.absolute_path)
     v, arg, inst = error.validator, error.validator_value, error.instance
     if v == "additionalProperties":
-        extra = sorted(set(inst) - set(error.schema.get("properties", {})))
-        allowed = ", ".join(sorted(error.schema.get("properties", {})))
+        # YAML keys may be null or numbers beside strings (``~: 1``, ``2: 3``): sort them as text.
+        extra = sorted(set(inst) - set(error.schema.get("properties", {})), key=str)
+        allowed = ", ".join(sorted(map(str, error.schema.get("properties", {}))))
         return f"{key}: unknown key {extra[0]!r}; allowed keys: {allowed}"
     if "propertyNames" in error.relative_schema_path:  # the key itself is wrong
         if v == "enum":
@@ -83,7 +84,7 @@ def _describe(error: jsonschema.ValidationError) -> str:
     if v == "enum":
         return f"{key}: expected one of {', '.join(map(str, arg))}, got {inst!r}"
     if v == "pattern":
-        return f"{key}: expected a string matching {arg}, got {inst!r}"
+        return f"{key}: expected a string matching {arg.replace(chr(92) + 'Z', '$')}, got {inst!r}"
     kind = "an integer" if error.schema.get("type") == "integer" else "a number"
     if v == "minimum":
         return f"{key}: expected {kind} >= {arg}, got {inst!r}"
@@ -202,6 +203,9 @@ def _check_gan(gan: dict) -> None:
     """The GAN block: layer sets listed once, a family that fits the images, KID subsets that fit the
     sample counts, and Inception weights that can be found."""
     _check_unique_sets(("gan", "layer_sets"), gan["layer_sets"])
+    if gan["enabled"] and not gan["baseline"] and not gan["layer_sets"]:
+        _fail(("gan",), "baseline is false and layer_sets is empty, so no GAN would train; set gan.enabled: "
+              "false to turn the GAN off, or name a layer set (e.g. [[pixel]])")
     if gan["arch"] == "sngan" and gan["dataset"] != "cifar10":
         _fail(("gan", "arch"), f"sngan generates 32 x 32 colour images, but gan.dataset is {gan['dataset']!r} "
               "(use cifar10, or arch dcgan)")
@@ -213,6 +217,35 @@ def _check_gan(gan: dict) -> None:
     if gan["features"] == "inception" and gan["feature_extractor_weights_path"] is None and not gan["allow_download"]:
         _fail(("gan", "feature_extractor_weights_path"), "features inception needs the local path of "
               "weights-inception-2015-12-05-6726825d.pth (torch-fidelity's release v0.2.0), or allow_download: true")
+
+
+def _swallowed(raw, merged, path=()):
+    """Paths where ``raw`` (an overlay) sets an empty mapping that the merged config still fills."""
+    if not isinstance(raw, dict) or not isinstance(merged, dict):
+        return
+    for key, value in raw.items():
+        here = merged.get(key)
+        if value == {} and isinstance(here, dict) and here:
+            yield path + (key,)
+        else:
+            yield from _swallowed(value, here, path + (key,))
+
+
+def check_overlays(files, cli: dict | None, merged: dict) -> None:
+    """Snakemake merges ``--configfile`` overlays and ``--config`` key by key into config.yaml, so an
+    empty mapping in an overlay (``figures: {}``) removes nothing: say so instead of ignoring it."""
+    sources = []
+    for f in files or ():
+        try:
+            with open(f) as fh:
+                sources.append((str(f), yaml.safe_load(fh)))
+        except (OSError, yaml.YAMLError):
+            continue  # Snakemake itself has read it; nothing more to say here
+    sources.append(("--config", cli or {}))
+    for name, raw in sources:
+        for path in _swallowed(raw, merged):
+            _fail(path, f"{{}} in {name} removes nothing: Snakemake merges config files key by key, so the "
+                  "entries of config.yaml stay; to skip this part, set its block's enabled: false")
 
 
 def load_config(path: str | Path, schema_path: str | Path) -> dict:

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import torch
 
+from .errors import UserError
+
 __all__ = ["provenance", "resolve_device"]
 
 
@@ -46,5 +48,5 @@ def resolve_device(name: str) -> torch.device:
     if name == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     if name == "cuda" and not torch.cuda.is_available():
-        raise RuntimeError("config.device is 'cuda' but no CUDA device is available; use 'auto' or 'cpu'")
+        raise UserError("config.device is 'cuda' but this machine has no CUDA device; set device: auto or cpu")
     return torch.device(name)

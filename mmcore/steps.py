@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import logging
 import sys
 from typing import Iterator
@@ -10,6 +11,17 @@ from typing import Iterator
 from .errors import UserError
 
 __all__ = ["step"]
+
+
+def _disk_full(err: BaseException) -> bool:
+    """ENOSPC, as an OSError or wrapped by torch's writer (a RuntimeError quoting the OS message)."""
+    while err is not None:
+        if isinstance(err, OSError) and err.errno == errno.ENOSPC:
+            return True
+        if "No space left on device" in str(err):
+            return True
+        err = err.__cause__ or err.__context__
+    return False
 
 
 @contextlib.contextmanager
@@ -38,9 +50,16 @@ def step(log_path: str, threads: int | None = None) -> Iterator[logging.Logger]:
     except UserError as err:
         logger.error("%s", err)
         raise SystemExit(f"Error: {err}") from None
-    except Exception:
-        logger.exception("step failed")
-        raise
+    except Exception as err:
+        if not _disk_full(err):
+            logger.exception("step failed")
+            raise
+        message = (
+            "the disk is full (no space left on device) while this job wrote its outputs; nothing partial "
+            "was kept: free some space and run the workflow again (it resumes where it stopped)"
+        )
+        logger.error("%s", message)
+        raise SystemExit(f"Error: {message}") from None
     finally:
         for h in handlers:
             h.flush()

@@ -2,12 +2,17 @@
 import sys
 
 from mmcore.artefacts import ARTEFACTS
-from mmcore.config import ConfigError, load_schema, validate_config
+from mmcore.config import ConfigError, check_overlays, load_schema, validate_config
 from mmcore.data.datasets import DATASETS
 from mmcore.runsheet import all_runs, artefact_cells, made_artefacts, slim
 from mmcore.scale import scale_of
 
 try:
+    check_overlays(
+        workflow.overwrite_configfiles,
+        workflow.config_settings.overwrite_config,
+        config,
+    )
     config.update(
         validate_config(
             config, load_schema(workflow.source_path("../schemas/config.schema.yaml"))
