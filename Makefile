@@ -47,4 +47,4 @@ slurm: venv
 	$(if $(CLUSTER_SLURM_CONF),SLURM_CONF=$(CLUSTER_SLURM_CONF),env -u SLURM_CONF) $(VENV)/bin/snakemake --profile profiles/slurm --workflow-profile none --configfile configs/paper.yaml
 
 clean:
-	rm -rf results logs benchmarks/results .snakemake
+	rm -rf results results-smoke results-paper logs benchmarks/results .snakemake

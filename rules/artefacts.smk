@@ -8,19 +8,19 @@ rule table:
         lambda wc: artefact_inputs(wc.table),
     output:
         csv=report(
-            "results/tables/{table}.csv",
+            out("tables/{table}.csv"),
             caption="../report/artefact.rst",
             category=lambda wc: ARTEFACTS[wc.table].section,
             labels=lambda wc: {"table": wc.table, "format": "csv"},
         ),
         md=report(
-            "results/tables/{table}.md",
+            out("tables/{table}.md"),
             caption="../report/artefact.rst",
             category=lambda wc: ARTEFACTS[wc.table].section,
             labels=lambda wc: {"table": wc.table, "format": "markdown"},
         ),
     log:
-        "logs/table/{table}.log",
+        out("logs/table/{table}.log"),
     wildcard_constraints:
         table="|".join(TABLES) or "no-table",
     # Tables are cheap: each is written as soon as its runs are done (Table 8 within minutes).
@@ -42,13 +42,13 @@ rule figure:
         lambda wc: artefact_inputs(wc.figure),
     output:
         png=report(
-            "results/figures/{figure}.png",
+            out("figures/{figure}.png"),
             caption="../report/artefact.rst",
             category=lambda wc: ARTEFACTS[wc.figure].section,
             labels=lambda wc: {"figure": wc.figure},
         ),
     log:
-        "logs/figure/{figure}.log",
+        out("logs/figure/{figure}.log"),
     wildcard_constraints:
         figure="|".join(FIGURES) or "no-figure",
     priority: 10

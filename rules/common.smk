@@ -23,6 +23,17 @@ except ConfigError as err:
     # One sentence, no traceback: a config mistake is the user's to fix, not a crash.
     sys.exit(f"Error in the configuration: {err}")
 
+# Every output of this configuration lives under its own folder (config.results: results/ for the
+# default, results-smoke/ and results-paper/ for the shipped overlays), so that no run of one
+# configuration rewrites another's tables.
+RESULTS = config["results"].rstrip("/")
+
+
+def out(path):
+    """``path`` under this configuration's results folder (wildcards stay as they are)."""
+    return f"{RESULTS}/{path}"
+
+
 # Run id -> run-sheet row: artefacts that need the same model share it.
 RUNS = all_runs(CELLS)
 PARAM_CELLS = {name: slim(cells) for name, cells in CELLS.items()}
@@ -42,29 +53,29 @@ def run_row(wildcards):
 
 
 def run_data_manifest(wildcards):
-    return f"results/data/{RUNS[wildcards.run_id]['dataset']}/manifest.json"
+    return f"{RESULTS}/data/{RUNS[wildcards.run_id]['dataset']}/manifest.json"
 
 
 def run_data_dir(wildcards):
-    return f"results/data/{RUNS[wildcards.run_id]['dataset']}"
+    return f"{RESULTS}/data/{RUNS[wildcards.run_id]['dataset']}"
 
 
 def checkpoint(wildcards):
     """Resume checkpoints live beside the outputs, never as one: a killed job resumes from it."""
-    return f"results/checkpoints/{wildcards.run_id}/last.pt"
+    return f"{RESULTS}/checkpoints/{wildcards.run_id}/last.pt"
 
 
 def gan_feature_model(wildcards):
     """The classifier run's model.pt whose features score a GAN run (none with Inception features)."""
     clf = RUNS[wildcards.run_id]["feature_run"]
-    return [f"results/runs/{clf}/model.pt"] if clf else []
+    return [f"{RESULTS}/runs/{clf}/model.pt"] if clf else []
 
 
 def gan_weights_path(wildcards):
     """The feature extractor's weights: the classifier's model.pt, or the configured Inception file."""
     clf = RUNS[wildcards.run_id]["feature_run"]
     if clf:
-        return f"results/runs/{clf}/model.pt"
+        return f"{RESULTS}/runs/{clf}/model.pt"
     return config["gan"]["feature_extractor_weights_path"]
 
 
@@ -72,11 +83,11 @@ def artefact_inputs(name):
     """What an artefact's writer reads: its runs' files (once each) or another artefact's table."""
     art = ARTEFACTS[name]
     if art.source is not None:
-        return [f"results/tables/{art.source}.csv"]
+        return [f"{RESULTS}/tables/{art.source}.csv"]
     ids = dict.fromkeys(
         rid for cell in PARAM_CELLS.get(name, []) for rid in cell["run_ids"]
     )
-    return [f"results/runs/{rid}/{art.reads}" for rid in ids]
+    return [f"{RESULTS}/runs/{rid}/{art.reads}" for rid in ids]
 
 
 def artefact_params(name):
@@ -90,9 +101,13 @@ def artefact_params(name):
 
 
 def get_final_output():
-    outputs = [path for name in MADE for path in ARTEFACTS[name].outputs]
+    outputs = [
+        out(path.removeprefix("results/"))
+        for name in MADE
+        for path in ARTEFACTS[name].outputs
+    ]
     return outputs + [
-        "results/tables/scorecard.csv",
-        "results/tables/scorecard.md",
-        "results/report.md",
+        out("tables/scorecard.csv"),
+        out("tables/scorecard.md"),
+        out("report.md"),
     ]

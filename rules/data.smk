@@ -3,11 +3,11 @@
 
 rule prepare_data:
     output:
-        train="results/data/{dataset}/train.pt",
-        test="results/data/{dataset}/test.pt",
-        manifest="results/data/{dataset}/manifest.json",
+        train=out("data/{dataset}/train.pt"),
+        test=out("data/{dataset}/test.pt"),
+        manifest=out("data/{dataset}/manifest.json"),
     log:
-        "logs/prepare_data/{dataset}.log",
+        out("logs/prepare_data/{dataset}.log"),
     wildcard_constraints:
         dataset="|".join(DATASETS),
     conda:
@@ -16,7 +16,7 @@ rule prepare_data:
         mem_mb=2000,
         runtime=10,
     params:
-        out_dir=lambda wc: f"results/data/{wc.dataset}",
+        out_dir=lambda wc: f"{RESULTS}/data/{wc.dataset}",
         local_dir=lambda wc: config["data"]["local_dirs"].get(wc.dataset),
         download=config["data"]["download"],
         verify=config["data"]["verify_checksums"],

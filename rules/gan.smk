@@ -7,12 +7,12 @@ rule gan_classifier_train:
     input:
         data=run_data_manifest,
     output:
-        model="results/runs/{run_id}/model.pt",
-        metrics="results/runs/{run_id}/metrics.json",
+        model=out("runs/{run_id}/model.pt"),
+        metrics=out("runs/{run_id}/metrics.json"),
     log:
-        "logs/gan_classifier_train/{run_id}.log",
+        out("logs/gan_classifier_train/{run_id}.log"),
     benchmark:
-        "benchmarks/results/gan_classifier_train/{run_id}.tsv"
+        out("benchmarks/gan_classifier_train/{run_id}.tsv")
     wildcard_constraints:
         run_id="ganclf-[^/]+",
     conda:
@@ -35,14 +35,14 @@ rule gan_train:
         data=run_data_manifest,
         features=gan_feature_model,
     output:
-        model="results/runs/{run_id}/model.pt",
-        history="results/runs/{run_id}/history.csv",
-        metrics="results/runs/{run_id}/metrics.json",
-        samples="results/runs/{run_id}/samples.pt",
+        model=out("runs/{run_id}/model.pt"),
+        history=out("runs/{run_id}/history.csv"),
+        metrics=out("runs/{run_id}/metrics.json"),
+        samples=out("runs/{run_id}/samples.pt"),
     log:
-        "logs/gan_train/{run_id}.log",
+        out("logs/gan_train/{run_id}.log"),
     benchmark:
-        "benchmarks/results/gan_train/{run_id}.tsv"
+        out("benchmarks/gan_train/{run_id}.tsv")
     wildcard_constraints:
         run_id="gan-[^/]+",
     conda:

@@ -5,23 +5,23 @@
 
 rule report_summary:
     input:
-        tables=[f"results/tables/{t}.md" for t in TABLES],
-        csvs=[f"results/tables/{t}.csv" for t in TABLES],
-        figures=[f"results/figures/{f}.png" for f in FIGURES],
+        tables=[f"{RESULTS}/tables/{t}.md" for t in TABLES],
+        csvs=[f"{RESULTS}/tables/{t}.csv" for t in TABLES],
+        figures=[f"{RESULTS}/figures/{f}.png" for f in FIGURES],
     output:
         scorecard_csv=report(
-            "results/tables/scorecard.csv",
+            out("tables/scorecard.csv"),
             caption="../report/scorecard.rst",
             category="Reproduction scorecard",
         ),
         scorecard_md=report(
-            "results/tables/scorecard.md",
+            out("tables/scorecard.md"),
             caption="../report/scorecard.rst",
             category="Reproduction scorecard",
         ),
-        summary="results/report.md",
+        summary=out("report.md"),
     log:
-        "logs/report_summary.log",
+        out("logs/report_summary.log"),
     conda:
         "../envs/mmcore.yaml"
     resources:

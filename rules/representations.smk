@@ -6,14 +6,14 @@ rule representations_train:
     input:
         data=run_data_manifest,
     output:
-        model="results/runs/{run_id}/model.pt",
-        history="results/runs/{run_id}/history.csv",
-        representations="results/runs/{run_id}/representations.pt",
-        metrics="results/runs/{run_id}/metrics.json",
+        model=out("runs/{run_id}/model.pt"),
+        history=out("runs/{run_id}/history.csv"),
+        representations=out("runs/{run_id}/representations.pt"),
+        metrics=out("runs/{run_id}/metrics.json"),
     log:
-        "logs/representations_train/{run_id}.log",
+        out("logs/representations_train/{run_id}.log"),
     benchmark:
-        "benchmarks/results/representations_train/{run_id}.tsv"
+        out("benchmarks/representations_train/{run_id}.tsv")
     wildcard_constraints:
         run_id="rep-[^/]+",
     conda:

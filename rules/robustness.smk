@@ -5,13 +5,13 @@
 rule robustness_deform:
     input:
         data=run_data_manifest,
-        model="results/runs/{run_id}/model.pt",
+        model=out("runs/{run_id}/model.pt"),
     output:
-        "results/runs/{run_id}/deform.json",
+        out("runs/{run_id}/deform.json"),
     log:
-        "logs/robustness_deform/{run_id}.log",
+        out("logs/robustness_deform/{run_id}.log"),
     benchmark:
-        "benchmarks/results/robustness_deform/{run_id}.tsv"
+        out("benchmarks/robustness_deform/{run_id}.tsv")
     wildcard_constraints:
         run_id="sup-[^/]+",
     conda:
@@ -33,13 +33,13 @@ rule robustness_deform:
 rule robustness_fgsm:
     input:
         data=run_data_manifest,
-        model="results/runs/{run_id}/model.pt",
+        model=out("runs/{run_id}/model.pt"),
     output:
-        "results/runs/{run_id}/fgsm.json",
+        out("runs/{run_id}/fgsm.json"),
     log:
-        "logs/robustness_fgsm/{run_id}.log",
+        out("logs/robustness_fgsm/{run_id}.log"),
     benchmark:
-        "benchmarks/results/robustness_fgsm/{run_id}.tsv"
+        out("benchmarks/robustness_fgsm/{run_id}.tsv")
     wildcard_constraints:
         run_id="sup-[^/]+",
     conda:
@@ -60,13 +60,13 @@ rule robustness_fgsm:
 rule robustness_pgd:
     input:
         data=run_data_manifest,
-        model="results/runs/{run_id}/model.pt",
+        model=out("runs/{run_id}/model.pt"),
     output:
-        "results/runs/{run_id}/pgd.json",
+        out("runs/{run_id}/pgd.json"),
     log:
-        "logs/robustness_pgd/{run_id}.log",
+        out("logs/robustness_pgd/{run_id}.log"),
     benchmark:
-        "benchmarks/results/robustness_pgd/{run_id}.tsv"
+        out("benchmarks/robustness_pgd/{run_id}.tsv")
     wildcard_constraints:
         run_id="sup-[^/]+",
     conda:

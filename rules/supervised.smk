@@ -7,13 +7,13 @@ rule supervised_train:
     input:
         data=run_data_manifest,
     output:
-        model="results/runs/{run_id}/model.pt",
-        history="results/runs/{run_id}/history.csv",
-        metrics="results/runs/{run_id}/metrics.json",
+        model=out("runs/{run_id}/model.pt"),
+        history=out("runs/{run_id}/history.csv"),
+        metrics=out("runs/{run_id}/metrics.json"),
     log:
-        "logs/supervised_train/{run_id}.log",
+        out("logs/supervised_train/{run_id}.log"),
     benchmark:
-        "benchmarks/results/supervised_train/{run_id}.tsv"
+        out("benchmarks/supervised_train/{run_id}.tsv")
     wildcard_constraints:
         run_id="sup-[^/]+",
     conda:

@@ -3,13 +3,13 @@
 
 rule synthetic_train:
     output:
-        model="results/runs/{run_id}/model.pt",
-        history="results/runs/{run_id}/history.csv",
-        metrics="results/runs/{run_id}/metrics.json",
+        model=out("runs/{run_id}/model.pt"),
+        history=out("runs/{run_id}/history.csv"),
+        metrics=out("runs/{run_id}/metrics.json"),
     log:
-        "logs/synthetic_train/{run_id}.log",
+        out("logs/synthetic_train/{run_id}.log"),
     benchmark:
-        "benchmarks/results/synthetic_train/{run_id}.tsv"
+        out("benchmarks/synthetic_train/{run_id}.tsv")
     wildcard_constraints:
         run_id="syn-[^/]+",
     # The quickest experiment goes first: Table 8 and Figure 4 appear within minutes.

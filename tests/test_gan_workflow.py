@@ -41,9 +41,9 @@ def test_gan_table_figures_and_runs(gan_smoke):
         assert metrics["features"] == "classifier" and metrics["n_samples"] == cfg["eval_samples"]
         assert metrics["kid_subset_size"] <= cfg["eval_samples"]
         assert (run / "samples.pt").exists() and (run / "history.csv").exists()
-        log = (gan_smoke / "logs" / "gan_train" / f"{run.name}.log").read_text()
+        log = (gan_smoke / "results" / "logs" / "gan_train" / f"{run.name}.log").read_text()
         assert re.search(rf"step {cfg['g_steps']}/{cfg['g_steps']} .*\(\d+\.\ds\)", log)
-        assert (gan_smoke / "benchmarks" / "results" / "gan_train" / f"{run.name}.tsv").exists()
+        assert (gan_smoke / "results" / "benchmarks" / "gan_train" / f"{run.name}.tsv").exists()
     assert len(list((gan_smoke / "results" / "runs").glob("ganclf-*/model.pt"))) == 1
     assert not list((gan_smoke / "results").glob("checkpoints/gan-*/last.pt"))
 
@@ -65,7 +65,7 @@ def test_missing_inception_weights_stop_the_job_in_one_sentence(gan_smoke, tmp_p
     (gan_smoke / "inception.yaml").write_text(yaml.safe_dump(cfg))
     proc = snakemake(gan_smoke, "results/tables/gan.csv", "--configfile", "inception.yaml", check=False)
     assert proc.returncode != 0
-    logs = sorted((gan_smoke / "logs" / "gan_train").glob("gan-*none*.log"), key=lambda p: p.stat().st_mtime)
+    logs = sorted((gan_smoke / "results" / "logs" / "gan_train").glob("gan-*none*.log"), key=lambda p: p.stat().st_mtime)
     log = logs[-1].read_text()  # the inception run's
     assert "the Inception weights file weights/nowhere.pth (config.gan.feature_extractor_weights_path) does not exist" in (
         proc.stdout + proc.stderr + log

@@ -146,7 +146,7 @@ def test_cancelled_job_is_retried_and_the_workflow_completes(cluster, work):
     # The retry asked for twice the runtime ("60 * attempt") and resumed from the checkpoint.
     assert (jobs[victim]["limit"], jobs[train[1]]["limit"]) == ("1:00:00", "2:00:00")
     run = next(Path(work, "results", "runs").glob("syn-taskA-none-a0-s1-*"))
-    assert "resumed from" in (work / "logs" / "synthetic_train" / f"{run.name}.log").read_text()
+    assert "resumed from" in (work / "results" / "logs" / "synthetic_train" / f"{run.name}.log").read_text()
     assert (run / "metrics.json").exists()
     rows = (work / "results" / "tables" / "table8.csv").read_text().splitlines()[1:]
     assert len(rows) == 1 and ",none," in rows[0]  # the retry config's Table 8: one task, one method

@@ -55,6 +55,8 @@ def copy_workflow(root: Path, work: Path) -> Path:
         (shutil.copytree if src.is_dir() else shutil.copy)(src, work / name)
     write_fixture(work / "fixture-idx", n_train=200, n_test=60)
     cfg = smoke_config(work)
+    assert cfg["results"] == "results-smoke"  # the shipped smoke config keeps its results apart
+    cfg["results"] = "results"  # here, in a private copy, the tests read the usual paths
     cfg["data"] = {"local_dirs": {"fashion_mnist": "fixture-idx"}, "verify_checksums": False}
     (work / "configs" / "smoke.yaml").write_text(yaml.safe_dump(cfg))
     return work
@@ -93,8 +95,8 @@ def test_every_run_has_metrics_history_log_and_benchmark(smoke):
         assert {"run", "metrics", "provenance"} <= set(metrics)
         history = pd.read_csv(run / "history.csv")
         assert list(history["step"]) == list(range(1, cfg["iterations"] + 1))
-        assert (smoke / "logs" / "synthetic_train" / f"{run.name}.log").stat().st_size > 0
-        assert (smoke / "benchmarks" / "results" / "synthetic_train" / f"{run.name}.tsv").exists()
+        assert (smoke / "results" / "logs" / "synthetic_train" / f"{run.name}.log").stat().st_size > 0
+        assert (smoke / "results" / "benchmarks" / "synthetic_train" / f"{run.name}.tsv").exists()
     assert not list((smoke / "results").glob("checkpoints/*/last.pt"))  # removed once a run finishes
 
 
@@ -120,6 +122,29 @@ def test_changing_alpha_schedules_only_mixup_runs(smoke):
     mixup_runs = len(syn["tasks"]) * len([m for m in syn["methods"] if m != "none"]) * len(syn["seeds"])
     # Each run is scored in its training job; Table 8 and Figure 4 (drawn at this alpha) are redone.
     assert counts == {"synthetic_train": mixup_runs, "table": 1, "figure": 1, "report_summary": 1, "all": 1}
+
+
+def _tree_digest(folder: Path) -> dict[str, str]:
+    import hashlib
+
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_each_configuration_keeps_its_own_results_folder(smoke):
+    """Another configuration (its own results key) writes nothing into this one's folder: hashed before
+    and after a real run of part of it; and a dry run puts every output, log and benchmark under it."""
+    before = _tree_digest(smoke / "results")
+    cfg = smoke_config(smoke)
+    cfg["results"] = "results-other"
+    cfg["synthetic"]["alpha"] = 0.5  # other runs, other tables
+    (smoke / "other.yaml").write_text(yaml.safe_dump(cfg))
+    out = snakemake(smoke, "-n", "--configfile", "other.yaml")
+    paths = re.findall(r"(?:output|log|benchmark): (.+)", out.stdout)
+    assert paths and all(p.startswith("results-other/") for line in paths for p in line.split(", "))
+    snakemake(smoke, "results-other/tables/table8.md", "--configfile", "other.yaml")
+    assert (smoke / "results-other" / "tables" / "table8.md").exists()
+    assert _tree_digest(smoke / "results") == before
 
 
 def test_config_error_is_one_sentence_without_traceback(smoke):
@@ -276,7 +301,7 @@ def test_supervised_tables_and_curves(smoke):
     for run in runs:
         h = pd.read_csv(run / "history.csv")
         assert h["epoch"].tolist() == [1, 2] and {"test_error", "test_nll", "lr"} <= set(h.columns)
-        assert (smoke / "benchmarks" / "results" / "supervised_train" / f"{run.name}.tsv").exists()
+        assert (smoke / "results" / "benchmarks" / "supervised_train" / f"{run.name}.tsv").exists()
     assert not list((smoke / "results" / "checkpoints").glob("sup-*/last.pt"))
 
 
