@@ -22,6 +22,7 @@ import json
 
 from .artefacts import ARTEFACTS, Artefact
 from .config import ConfigError
+from .mix_points import MIX_POINTS, row_mix_points
 from .scale import representation_training
 
 __all__ = [
@@ -38,24 +39,6 @@ __all__ = [
     "all_runs",
     "slim",
 ]
-
-#: The mix points each registered model declares, in order (index 0 = input). The run sheet resolves
-#: the config's layer indices with it without building a model; tests check it against the models.
-MIX_POINTS = {
-    "synthetic_cnn": ("input", "block1", "block2", "block3"),
-    "mlp_bottleneck2": ("input", "bottleneck"),
-    "mlp_bottleneck12_after3": ("input", "bottleneck"),
-    "mlp_bottleneck30_after3": ("input", "bottleneck"),
-    "mlp_bottleneck30_after1": ("input", "bottleneck"),
-    **{
-        arch: ("input", "stage1", "stage2", "stage3")
-        for arch in ("preactresnet18", "preactresnet34", "preactresnet50", "wrn28_10", "wrn28_2")
-    },
-    # Appendix E's discriminators: the input is "pixel", h1 / h2 the outputs of blocks 1 and 2.
-    "sngan_d": ("pixel", "h1", "h2"),
-    "dcgan_d": ("pixel", "h1", "h2"),
-    "feature_cnn": ("input", "block1", "block2"),
-}
 
 #: Appendix B / G settings: registered model name and its keyword arguments.
 REPRESENTATION_SETTINGS = {
@@ -93,15 +76,6 @@ def _readable(row: dict) -> list[tuple[str, object]]:
     return out
 
 
-def _mix_points(model: str, method: str, eligible: list[str]) -> str:
-    """The row's ``mix_points``: names, comma-separated; the input point alone for input mixup."""
-    if method == "input":
-        return MIX_POINTS[model][0]
-    if method == "manifold":
-        return ",".join(eligible)
-    return ""
-
-
 def _seeds(block: dict, fallback) -> list[int]:
     seeds = block.get("seeds")
     return [int(s) for s in (fallback if seeds is None else seeds)]
@@ -135,7 +109,7 @@ def _synthetic_cell(config: dict, art: Artefact, block: dict, spec: dict) -> dic
             "batch_size": int(syn["batch_size"]),
             "lr": float(syn["lr"]),
             "loss": syn["loss"],
-            "mix_points": _mix_points("synthetic_cnn", method, list(syn["eligible_layers"])),
+            "mix_points": row_mix_points("synthetic_cnn", method, list(syn["eligible_layers"])),
             "lambda_per_example": bool(syn["lambda_per_example"]) and mixes,
             "factor_truncate": bool(syn["factor_truncate"]) and method == "factor",
         }
@@ -165,7 +139,7 @@ def _representation_cell(config: dict, art: Artefact, block: dict, spec: dict) -
             "classes": classes,
             "model": model,
             "model_kwargs": json.dumps(kwargs, sort_keys=True),
-            "mix_points": _mix_points(model, method, ["bottleneck"]),
+            "mix_points": row_mix_points(model, method, ["bottleneck"]),
             "dataset": rep["dataset"],
             "epochs": epochs,
             "train_size": int(rep["train_size"]) if rep["train_size"] else 0,
@@ -284,7 +258,7 @@ def _supervised_run(sup, dataset, arch, method, alpha, names, detach, sched, see
         "arch": arch,
         "model": arch,
         "model_kwargs": json.dumps(kwargs, sort_keys=True),
-        "mix_points": _mix_points(arch, method, names),
+        "mix_points": row_mix_points(arch, method, names),
         "detach": bool(detach),
         "epochs": int(sched["epochs"]),
         "milestones": ",".join(str(m) for m in sched["milestones"]),
