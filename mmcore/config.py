@@ -182,8 +182,8 @@ def check_semantics(config: dict) -> None:
             if name not in known:
                 _fail(
                     ("supervised", "loss_curves", "figures"),
-                    f"figure name {name!r} is not a loss-curve figure of the registry (mmcore/artefacts.py: "
-                    f"{', '.join(known)})",
+                    f"figure name {name!r} is not a loss-curve figure of the registry "
+                    f"(mmcore/artefacts/supervised.py: {', '.join(known)})",
                 )
     _check_gan(config["gan"])
     models = config["robustness"]["table9"]["models"]

@@ -21,6 +21,7 @@ import hashlib
 import json
 
 from .artefacts import ARTEFACTS, Artefact
+from .artefacts.gan import gan_cells
 from .config import ConfigError
 from .mix_points import MIX_POINTS, row_mix_points
 from .scale import representation_training
@@ -313,16 +314,6 @@ def gan_classifier_run(config: dict) -> dict | None:
     }
     row["run_id"] = run_id("ganclf", [("", gan["dataset"]), ("e", row["epochs"]), ("s", 0)], row)
     return row
-
-
-def gan_cells(block: dict, config: dict) -> list[dict]:
-    """Figure 8's cells: the baseline, then every layer set at every alpha (input mixup is {pixel})."""
-    cells = [{"setting": "baseline", "layers": "", "alpha": 0.0}] if block["baseline"] else []
-    for layers in block["layer_sets"]:
-        names = [p for p in MIX_POINTS["dcgan_d"] if p in layers]  # the declared order
-        setting = "input" if names == ["pixel"] else "manifold"
-        cells += [{"setting": setting, "layers": ",".join(names), "alpha": float(a)} for a in block["alphas"]]
-    return cells
 
 
 def _gan_cell(config: dict, art: Artefact, block: dict, spec: dict) -> dict:
