@@ -15,7 +15,9 @@ from pathlib import Path
 import jsonschema
 import yaml
 
+from .artefacts import ARTEFACTS
 from .errors import UserError
+from .mix_points import mix_alpha
 
 __all__ = ["ConfigError", "load_schema", "validate_config", "check_semantics", "load_config"]
 
@@ -175,8 +177,7 @@ def check_semantics(config: dict) -> None:
                 f"expected a set with a hidden layer (1-3), got {s!r}: nothing lies before the input to block",
             )
     if curves["enabled"]:
-        from .artefacts import ARTEFACTS  # the loss-curve figures the registry declares
-
+        # the loss-curve figures the registry declares
         known = [n for n, a in ARTEFACTS.items() if a.kind == "figure" and a.block == ("supervised", "loss_curves")]
         for name in curves["figures"]:
             if name not in known:
@@ -189,7 +190,7 @@ def check_semantics(config: dict) -> None:
     models = config["robustness"]["table9"]["models"]
     seen: dict[tuple, int] = {}
     for j, m in enumerate(models):
-        canonical = ("none",) if m["method"] == "none" else (m["method"], float(m["alpha"]))
+        canonical = (m["method"], mix_alpha(m["method"], m["alpha"]))  # none ignores its alpha
         first = seen.setdefault(canonical, j)
         if first != j:
             _fail(
