@@ -17,6 +17,7 @@ __all__ = ["MIX_POINTS", "parse_mix_points", "row_mix_points", "mixes", "mix_alp
 #: The mix points each registered model declares, in order (index 0 = input).
 MIX_POINTS: dict[str, tuple[str, ...]] = {
     "synthetic_cnn": ("input", "block1", "block2", "block3"),
+    "mlp_bottleneck": ("input", "bottleneck"),
     "mlp_bottleneck2": ("input", "bottleneck"),
     "mlp_bottleneck12_after3": ("input", "bottleneck"),
     "mlp_bottleneck30_after3": ("input", "bottleneck"),
