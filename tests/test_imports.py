@@ -181,3 +181,15 @@ def test_no_module_is_over_400_lines(path):
 def test_the_known_long_modules_are_still_long():
     for path in KNOWN_LONG:
         assert len((ROOT.parent / path).read_text().splitlines()) > MAX_LINES, f"remove {path} from KNOWN_LONG"
+
+
+def test_what_the_workflow_reads_while_it_parses_imports_no_torch():
+    """The mix-point table, the registry, the run sheet, the scale labels and the config validation are
+    read by Snakemake while it parses: none of them may pull in torch or pandas."""
+    import subprocess
+    import sys
+
+    light = ["mmcore.mix_points", "mmcore.artefacts", "mmcore.runsheet", "mmcore.scale", "mmcore.config"]
+    code = f"import sys\nfor m in {light!r}: __import__(m)\nprint(sorted({{'torch', 'pandas'}} & set(sys.modules)))"
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT.parent, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
