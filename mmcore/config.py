@@ -15,7 +15,9 @@ from pathlib import Path
 import jsonschema
 import yaml
 
+from .artefacts import ARTEFACTS
 from .errors import UserError
+from .mix_points import mix_alpha
 
 __all__ = ["ConfigError", "load_schema", "validate_config", "check_semantics", "check_overlays", "load_config"]
 
@@ -176,21 +178,20 @@ def check_semantics(config: dict) -> None:
                 f"expected a set with a hidden layer (1-3), got {s!r}: nothing lies before the input to block",
             )
     if curves["enabled"]:
-        from .artefacts import ARTEFACTS  # the loss-curve figures the registry declares
-
+        # the loss-curve figures the registry declares
         known = [n for n, a in ARTEFACTS.items() if a.kind == "figure" and a.block == ("supervised", "loss_curves")]
         for name in curves["figures"]:
             if name not in known:
                 _fail(
                     ("supervised", "loss_curves", "figures"),
-                    f"figure name {name!r} is not a loss-curve figure of the registry (mmcore/artefacts.py: "
-                    f"{', '.join(known)})",
+                    f"figure name {name!r} is not a loss-curve figure of the registry "
+                    f"(mmcore/artefacts/supervised.py: {', '.join(known)})",
                 )
     _check_gan(config["gan"])
     models = config["robustness"]["table9"]["models"]
     seen: dict[tuple, int] = {}
     for j, m in enumerate(models):
-        canonical = ("none",) if m["method"] == "none" else (m["method"], float(m["alpha"]))
+        canonical = (m["method"], mix_alpha(m["method"], m["alpha"]))  # none ignores its alpha
         first = seen.setdefault(canonical, j)
         if first != j:
             _fail(

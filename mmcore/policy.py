@@ -23,6 +23,7 @@ from torch import nn
 
 from .data.batch import Batch
 from .losses import one_hot
+from .mix_points import mixes, parse_mix_points
 from .mixup import METHODS, mix_point_names, mix_targets, mixing, sample_mix
 
 __all__ = ["MixPolicy"]
@@ -60,7 +61,7 @@ class MixPolicy:
         return cls(
             method=run["method"],
             alpha=float(run["alpha"]),
-            eligible=tuple(p for p in str(run.get("mix_points") or "").split(",") if p),
+            eligible=parse_mix_points(run.get("mix_points")),
             detach=bool(run.get("detach", False)),
             per_example=bool(run.get("lambda_per_example", False)),
         )
@@ -85,7 +86,7 @@ class MixPolicy:
     ) -> tuple[torch.Tensor, torch.Tensor]:
         """Logits and soft targets of one training step."""
         targets = one_hot(batch.y, num_classes)
-        if self.method == "none":
+        if not mixes(self.method):
             return model(batch.x), targets
         params = sample_mix(
             batch.y.shape[0],

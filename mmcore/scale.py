@@ -6,7 +6,7 @@ column of every CSV). Light: read while the workflow parses.
 
 from __future__ import annotations
 
-from .artefacts import Artefact
+from .artefacts import ARTEFACTS, Artefact
 from .paper import paper_reference
 
 __all__ = [
@@ -105,8 +105,6 @@ def gan_scale(gan: dict) -> str:
 
 def scale_of(artefact: Artefact, config: dict) -> str:
     """The artefact's scale label, by the family of its runs (or of the table it draws)."""
-    from .artefacts import ARTEFACTS
-
     if artefact.source:
         return scale_of(ARTEFACTS[artefact.source], config)
     if artefact.runs == "synthetic":

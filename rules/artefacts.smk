@@ -1,4 +1,4 @@
-# Every table and figure of the registry (mmcore/artefacts.py): one generic rule per kind. A job reads
+# Every table and figure of the registry (mmcore/artefacts/): one generic rule per kind. A job reads
 # its runs' files (or another table) and calls the artefact's writer; the report category and caption
 # come from the registry too.
 

@@ -148,7 +148,7 @@ MALFORMED = [
     ("supervised: {loss_curves: {layer_sets: [[-1]]}}", "config.supervised.loss_curves.layer_sets[0][0]: expected an integer >= 0, got -1"),
     ("supervised: {loss_curves: {detached: [[0]]}}", "config.supervised.loss_curves.detached[0]: expected a set with a hidden layer (1-3), got [0]: nothing lies before the input to block"),
     # figure names that clash with other outputs
-    ("supervised: {loss_curves: {figures: {figure4: {dataset: cifar10, arch: preactresnet18}}}}", "config.supervised.loss_curves.figures: figure name 'figure4' is not a loss-curve figure of the registry (mmcore/artefacts.py: figure6, figure7)"),
+    ("supervised: {loss_curves: {figures: {figure4: {dataset: cifar10, arch: preactresnet18}}}}", "config.supervised.loss_curves.figures: figure name 'figure4' is not a loss-curve figure of the registry (mmcore/artefacts/supervised.py: figure6, figure7)"),
     ("supervised: {loss_curves: {figures: {'table1': {dataset: cifar10, arch: preactresnet18}}}}", "config.supervised.loss_curves.figures: key 'table1' does not match ^figure[0-9]+$"),
     # optimiser settings that cannot train
     ("supervised: {momentum: 1.0}", "config.supervised.momentum: expected a number < 1, got 1.0"),

@@ -171,12 +171,3 @@ def test_lambda_one_at_any_point_equals_the_plain_forward(name):
             p = MixParams(lam=torch.tensor(1.0), perm=torch.arange(shape[0]).flip(0), point=point)
             with mixing(model, p):
                 torch.testing.assert_close(model(x), plain)
-
-
-def test_the_run_sheets_mix_point_table_matches_every_model():
-    """The run sheet names mix points without building models; its table must equal the declarations."""
-    from mmcore.runsheet import MIX_POINTS
-
-    for name, points in MIX_POINTS.items():
-        model = create_model(name, num_classes=10, in_channels=3)
-        assert mix_point_names(model) == points, name

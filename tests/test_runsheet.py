@@ -6,7 +6,8 @@ import copy
 import pytest
 
 from mmcore.config import ConfigError, load_schema, validate_config
-from mmcore.runsheet import MIX_POINTS, all_runs, artefact_cells
+from mmcore.mix_points import MIX_POINTS
+from mmcore.runsheet import all_runs, artefact_cells
 
 
 @pytest.fixture

@@ -386,7 +386,7 @@ def test_a_table_added_to_the_registry_gets_its_job(smoke, tmp_path):
 
     src = tmp_path / "src"
     shutil.copytree(Path(mmcore.__file__).parent, src / "mmcore")
-    registry = src / "mmcore" / "artefacts.py"
+    registry = src / "mmcore" / "artefacts" / "synthetic.py"  # the family module of the toy's runs
     registry.write_text(registry.read_text() + TOY)
     out = snakemake(smoke, "-n", "--configfile", "configs/smoke.yaml", env={"PYTHONPATH": str(src)})
     text = out.stdout + out.stderr

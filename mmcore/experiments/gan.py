@@ -16,6 +16,7 @@ from ..evaluate import classification_metrics, predict_logits
 from ..gan.loop import GanConfig, generate, train_gan
 from ..gan.metrics import score_samples
 from ..io import save_torch, write_json
+from ..mix_points import parse_mix_points
 from ..models import create_model
 from ..models.gan import create_generator
 from ..policy import MixPolicy
@@ -114,7 +115,7 @@ def gan_config(run: dict, precision: str, checkpoint_every: int) -> GanConfig:
         beta2=float(run["beta2"]),
         method=run["method"],
         alpha=float(run["alpha"]),
-        mix_points=tuple(p for p in run["mix_points"].split(",") if p),
+        mix_points=parse_mix_points(run["mix_points"]),
         formulation=run["formulation"] or "paper",  # the baseline mixes nothing
         g_mix_term=bool(run["g_mix_term"]),
         checkpoint_every=max(1, int(checkpoint_every)),

@@ -40,12 +40,8 @@ __all__ = [
     "DCGANDiscriminator",
     "GENERATORS",
     "create_generator",
-    "GAN_MIX_POINTS",
     "FeatureCNN",
 ]
-
-#: The mix points every discriminator here declares, in order.
-GAN_MIX_POINTS = ("pixel", "h1", "h2")
 
 #: The two SNGAN configurations (gan.md section 3): the authors' code and Miyato et al.
 SNGAN_VARIANTS = {

@@ -86,21 +86,20 @@ def _spectra(cells, files, key: str, setting: str) -> dict:
 
 
 def class_spectra(art, cells, files, scale, options, png):
-    """Figures 9-11: the class-specific spectra of one setting."""
+    """Figures 9-11: the class-specific spectra of one setting (the artefact's one panel)."""
     from ..figures import spectra_figure
 
-    setting = art.extra["setting"]
-    panels = {art.extra["describe"]: _spectra(cells, files, "class_spectrum", setting)}
+    (setting, describe), = art.panels
+    panels = {describe: _spectra(cells, files, "class_spectrum", setting)}
     footer = f"{options['dataset']} test set. Scale: {scale}."
     spectra_figure(png, panels, figure_title(art, options), "singular value (mean over classes)", footer)
 
 
 def overall_spectra(art, cells, files, scale, options, png):
-    """Figure 12: the spectra of all classes together, one panel per setting."""
+    """Figure 12: the spectra of all classes together, one panel per setting the cells train."""
     from ..figures import spectra_figure
 
-    describe = art.extra["describe"]
-    settings = [s for s in describe if any(c["setting"] == s for c in cells)]
-    panels = {describe[s]: _spectra(cells, files, "overall_spectrum", s) for s in settings}
+    settings = [(s, d) for s, d in art.panels if any(c["setting"] == s for c in cells)]
+    panels = {d: _spectra(cells, files, "overall_spectrum", s) for s, d in settings}
     footer = f"{options['dataset']} test set. Scale: {scale}."
     spectra_figure(png, panels, figure_title(art, options), "singular value", footer)

@@ -16,8 +16,8 @@ _VALUES = ["test_error_best", "test_error_final", "test_nll", "top1_acc_best", "
 def supervised_table(art, cells, files, scale, options):
     """A row per cell: mean and std over its seeds of the best- and final-epoch values, the paper's beside.
 
-    The NLL is the best epoch's; ``art.extra["paper"]`` looks up the paper's (main, second) value of a
-    row: error and NLL, or top-1 and top-5 (Table 3).
+    The NLL is the best epoch's; ``art.paper`` (declared with the table) looks up the paper's (main,
+    second) value of a row: error and NLL, or top-1 and top-5 (Table 3).
     """
     rows = []
     for cell, rid, m in per_run(cells, files):
@@ -33,7 +33,7 @@ def supervised_table(art, cells, files, scale, options):
             "top5_acc_best": m.get("test_top5_best", math.nan),
         })
     out = aggregate(rows, _KEYS, _VALUES)
-    paper = [art.extra["paper"](row) for row in out.to_dict("records")]
+    paper = [art.paper(row) for row in out.to_dict("records")]
     out["paper_value"] = [p[0] for p in paper]
     out["paper_nll"] = [p[1] for p in paper]
     out["paper_top5"] = [p[1] for p in paper]
