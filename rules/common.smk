@@ -101,11 +101,7 @@ def artefact_params(name):
 
 
 def get_final_output():
-    outputs = [
-        out(path.removeprefix("results/"))
-        for name in MADE
-        for path in ARTEFACTS[name].outputs
-    ]
+    outputs = [out(path) for name in MADE for path in ARTEFACTS[name].outputs]
     return outputs + [
         out("tables/scorecard.csv"),
         out("tables/scorecard.md"),

@@ -37,8 +37,8 @@ class Artefact:
     """One table or figure of the paper, as this workflow makes it.
 
     Attributes:
-        name: registry key and output stem: ``results/tables/<name>.csv`` / ``.md`` for a table,
-            ``results/figures/<name>.png`` for a figure.
+        name: registry key and output stem: ``tables/<name>.csv`` / ``.md`` for a table,
+            ``figures/<name>.png`` for a figure, under the configuration's results folder.
         kind: ``"table"`` or ``"figure"``.
         title: the table's heading or the figure's title; a ``{key}`` of ``options`` is filled in.
         section: the paper section; the report's category.
@@ -104,8 +104,8 @@ class Artefact:
     @property
     def outputs(self) -> list[str]:
         if self.kind == "figure":
-            return [f"results/figures/{self.name}.png"]
-        return [f"results/tables/{self.name}.csv", f"results/tables/{self.name}.md"]
+            return [f"figures/{self.name}.png"]
+        return [f"tables/{self.name}.csv", f"tables/{self.name}.md"]
 
     @property
     def source(self) -> str | None:
