@@ -23,9 +23,9 @@ from ..precision import resolve_precision
 from ..provenance import provenance, resolve_device
 from ..seeding import seed_generator
 from ..train import TrainConfig, train
-from . import drop_checkpoint, load_trained, save_trained
+from ..checkpoint import drop_checkpoint, save_trained
 
-__all__ = ["build", "train_run", "train_classifier_run", "load_classifier", "reference_images"]
+__all__ = ["build", "train_run", "train_classifier_run", "reference_images"]
 
 log = logging.getLogger(__name__)
 
@@ -79,16 +79,6 @@ def train_classifier_run(
     write_json(metrics_path, {"run": dict(run), "metrics": metrics, "provenance": provenance()})
     log.info("%s: test acc %.2f%% in %.1fs", run["run_id"], metrics["test_acc"], time.time() - start)
     return metrics
-
-
-def load_classifier(model_path: str | Path, device: torch.device):
-    """The trained feature classifier in eval mode and its run row, verified against its sha256."""
-    state = load_trained(model_path, None, device)
-    run = state["run"]
-    spec = dataset_spec(run["dataset"])
-    model = create_model(run["model"], num_classes=spec.num_classes, **json.loads(run["model_kwargs"]))
-    model.load_state_dict(state["model"])
-    return model.to(device).eval().requires_grad_(False), run
 
 
 # ---- one GAN run --------------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from ..models import create_model
 from ..policy import MixPolicy
 from ..precision import resolve_precision
 from ..provenance import provenance, resolve_device
-from . import drop_checkpoint, save_trained
+from ..checkpoint import drop_checkpoint, save_trained
 from ..seeding import seed_generator
 from ..train import TrainConfig, train
 

@@ -25,7 +25,7 @@ from ..precision import resolve_precision
 from ..provenance import provenance, resolve_device
 from ..seeding import seed_generator
 from ..train import TrainConfig, channels_last_supported, train
-from . import drop_checkpoint, load_trained, save_trained
+from ..checkpoint import drop_checkpoint, load_trained, save_trained
 
 __all__ = ["build", "train_run", "summarise", "load_model", "test_set"]
 

@@ -15,7 +15,7 @@ from ..models import create_model
 from ..policy import MixPolicy
 from ..precision import resolve_precision
 from ..provenance import provenance, resolve_device
-from . import drop_checkpoint, save_trained
+from ..checkpoint import drop_checkpoint, save_trained
 from ..train import TrainConfig, channels_last_supported, train
 
 __all__ = ["build", "train_run", "evaluate_run"]
