@@ -83,9 +83,13 @@ class ResumeCheckpoint:
         log.info("resumed from %s at step %d", self.path, int(state["step"]))
         return state
 
-    def due(self, step: int) -> bool:
-        """Whether the loop saves after ``step``."""
-        return self.path is not None and (step % self.every == 0 or step == self.stop_after)
+    def end_of_step(self, **values) -> bool:
+        """At the end of step ``values["step"]``: save when it is due (every ``every`` steps, and at
+        ``stop_after``); whether the loop stops there (``stop_after``)."""
+        step = values["step"]
+        if self.path is not None and (step % self.every == 0 or step == self.stop_after):
+            self.save(**values)
+        return self.stop_after is not None and step >= self.stop_after
 
     def save(self, **values) -> None:
         """Write the parts' states, the global RNG state and ``values`` (which hold ``step``)."""

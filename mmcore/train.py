@@ -165,9 +165,7 @@ def train(
             window = [0.0, 0, 0]
             if on_step is not None:
                 on_step(step, row)
-        if ckpt.due(step):
-            ckpt.save(history=history, window=list(window), step=step, config=asdict(cfg))
-        if stop_after is not None and step >= stop_after:
+        if ckpt.end_of_step(history=history, window=list(window), step=step, config=asdict(cfg)):
             return history
     return history
 

@@ -192,9 +192,7 @@ def train_gan(
             window = {}
             if on_step is not None:
                 on_step(g_step, row)
-        if ckpt.due(g_step):
-            ckpt.save(history=history, window=window, step=g_step, config=asdict(cfg))
-        if stop_after is not None and g_step >= stop_after:
+        if ckpt.end_of_step(history=history, window=window, step=g_step, config=asdict(cfg)):
             return history
     return history
 
