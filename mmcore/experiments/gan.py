@@ -15,7 +15,7 @@ from ..evaluate import classification_metrics, predict_logits
 from ..gan.loop import GanConfig, generate, train_gan
 from ..gan.metrics import score_samples
 from ..models import create_model
-from ..models.gan import create_generator
+from ..models.gan import create_generator, split_gan_settings
 from ..policy import MixPolicy
 from ..seeding import seed_generator
 from ..train import TrainConfig
@@ -79,10 +79,10 @@ def train_classifier_run(
 
 def build(run: dict, device: torch.device) -> tuple[torch.nn.Module, torch.nn.Module]:
     """The run's generator and discriminator, initialised from its seed (G first, then D)."""
-    kwargs = json.loads(run["model_kwargs"])
+    g_kwargs, d_kwargs = split_gan_settings(run["arch"], json.loads(run["model_kwargs"]))
     torch.manual_seed(int(run["seed"]))
-    G = create_generator(run["arch"], **kwargs)
-    D = create_model(run["model"], **kwargs)
+    G = create_generator(run["arch"], **g_kwargs)
+    D = create_model(run["model"], **d_kwargs)
     return G.to(device), D.to(device)
 
 
