@@ -5,8 +5,9 @@ their :class:`mmcore.policy.MixPolicy`, never by copies of this loop. The loop c
 steps; sources that think in epochs map epochs to steps.
 
 Resumption: every ``checkpoint_every`` steps the full state (model, optimiser, source and
-mixing generators, global RNG, history) goes to a side path that is not a workflow output; a killed
-run restarts from there and produces the same result as an uninterrupted one.
+mixing generators, global RNG, history) goes to a side path that is not a workflow output
+(:class:`mmcore.checkpoint.ResumeCheckpoint`, as for the GAN loop); a killed run restarts from there and
+produces the same result as an uninterrupted one.
 """
 
 from __future__ import annotations
@@ -140,7 +141,9 @@ def train(
     why no converging run gets there); likewise a non-finite value in what ``evaluate()`` returns. The
     check reads the step's logits and draws nothing, so a healthy run computes exactly as without it.
     """
-    run = _Run(model, source, policy, cfg, get_loss(cfg.loss), make_optimizer(model, cfg), seed_generator(seed, "mix"), name)
+    run = _Run(
+        model, source, policy, cfg, get_loss(cfg.loss), make_optimizer(model, cfg), seed_generator(seed, "mix"), name
+    )
     parts = {"model": model, "optimizer": run.optimizer, "source": source, "mix_generator": run.mix_gen}
     ckpt = ResumeCheckpoint(checkpoint_path, parts, cfg.checkpoint_every, stop_after)
     history: list[dict] = []

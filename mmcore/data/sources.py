@@ -9,7 +9,16 @@ from pathlib import Path
 
 from .specs import DatasetError, DatasetSpec, dataset_spec
 
-__all__ = ["RAW_FILES", "find_source", "download_source", "missing_message", "raw_path", "file_md5", "corrupt", "checksum_error"]
+__all__ = [
+    "RAW_FILES",
+    "find_source",
+    "download_source",
+    "missing_message",
+    "raw_path",
+    "file_md5",
+    "corrupt",
+    "checksum_error",
+]
 
 RAW_FILES = (
     "train-images-idx3-ubyte",

@@ -81,7 +81,8 @@ def train_run(
 
     def progress(step: int, row: dict) -> None:
         job.progress(
-            "epoch %d/%d  loss %.4f  train acc %.1f%%", step // spe, int(run["epochs"]), row["train_loss"], row["train_acc"]
+            "epoch %d/%d  loss %.4f  train acc %.1f%%",
+            step // spe, int(run["epochs"]), row["train_loss"], row["train_acc"],
         )
 
     history = job.train(model, source, policy, cfg, on_step=progress)

@@ -75,7 +75,8 @@ def training_set(run: dict, data_dir: str | Path) -> tuple[torch.Tensor, torch.T
     ``train_per_class`` asks for one."""
     x, y, _ = load_prepared(data_dir, "train")
     if int(run["train_per_class"]):
-        pick = class_balanced_subset(y, int(run["train_per_class"]), seed_generator(int(run["seed"]), "labels_per_class"))
+        generator = seed_generator(int(run["seed"]), "labels_per_class")
+        pick = class_balanced_subset(y, int(run["train_per_class"]), generator)
         x, y = x[pick], y[pick]
     return x, y
 

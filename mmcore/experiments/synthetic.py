@@ -68,7 +68,9 @@ def train_run(
 
     def progress(step: int, row: dict) -> None:
         if step % report_every == 0 or step == cfg.steps:
-            job.progress("step %d/%d  loss %.4f  train acc %.1f%%", step, cfg.steps, row["train_loss"], row["train_acc"])
+            job.progress(
+                "step %d/%d  loss %.4f  train acc %.1f%%", step, cfg.steps, row["train_loss"], row["train_acc"]
+            )
 
     history = job.train(model, source, MixPolicy.for_run(run), cfg, on_step=progress)
     job.save_model(model, history, model_path, history_path)

@@ -266,7 +266,8 @@ def split_gan_settings(family: str, settings: dict) -> tuple[dict, dict]:
     where both take them); one that neither takes is refused in one sentence."""
     _family(family)
     g_known, d_known = settings_of(GENERATORS[family]), model_settings(f"{family}_d")
-    check_settings(f"GAN {family} (generator and discriminator)", settings, g_known + tuple(k for k in d_known if k not in g_known))
+    known = g_known + tuple(k for k in d_known if k not in g_known)
+    check_settings(f"GAN {family} (generator and discriminator)", settings, known)
     return ({k: v for k, v in settings.items() if k in g_known}, {k: v for k, v in settings.items() if k in d_known})
 
 
