@@ -5,8 +5,9 @@ their :class:`mmcore.policy.MixPolicy`, never by copies of this loop. The loop c
 steps; sources that think in epochs map epochs to steps.
 
 Resumption: every ``checkpoint_every`` steps the full state (model, optimiser, source and
-mixing generators, global RNG, history) goes to a side path that is not a workflow output; a killed
-run restarts from there and produces the same result as an uninterrupted one.
+mixing generators, global RNG, history) goes to a side path that is not a workflow output
+(:class:`mmcore.checkpoint.ResumeCheckpoint`, as for the GAN loop); a killed run restarts from there and
+produces the same result as an uninterrupted one.
 """
 
 from __future__ import annotations
@@ -20,9 +21,9 @@ from typing import Callable, Protocol
 import torch
 from torch import nn
 
+from .checkpoint import ResumeCheckpoint
 from .data.batch import Batch
 from .errors import DivergenceError
-from .io import load_torch, save_torch
 from .losses import EXPLODED, get_loss, unclamped_loss
 from .optim import SGD, Adam, step_lr
 from .precision import autocast as precision_autocast
@@ -140,37 +141,70 @@ def train(
     why no converging run gets there); likewise a non-finite value in what ``evaluate()`` returns. The
     check reads the step's logits and draws nothing, so a healthy run computes exactly as without it.
     """
-    loss_fn = get_loss(cfg.loss)
-    optimizer = make_optimizer(model, cfg)
-    mix_gen = seed_generator(seed, "mix")
+    run = _Run(
+        model, source, policy, cfg, get_loss(cfg.loss), make_optimizer(model, cfg), seed_generator(seed, "mix"), name
+    )
+    parts = {"model": model, "optimizer": run.optimizer, "source": source, "mix_generator": run.mix_gen}
+    ckpt = ResumeCheckpoint(checkpoint_path, parts, cfg.checkpoint_every, stop_after)
     history: list[dict] = []
     start = 0
-    window_loss, window_correct, window_n = 0.0, 0, 0  # running sums since the last history row
-    ckpt = Path(checkpoint_path) if checkpoint_path else None
-    if ckpt is not None and ckpt.exists():
-        # Generator and RNG states must stay on the CPU; load_state_dict moves the rest to the model.
-        state = load_torch(ckpt, map_location="cpu", fix="delete it to restart the run from its first step")
-        model.load_state_dict(state["model"])
-        optimizer.load_state_dict(state["optimizer"])
-        source.load_state_dict(state["source"])
-        mix_gen.set_state(state["mix_generator"])
-        torch.set_rng_state(state["torch_rng"])
-        history = list(state["history"])
-        start = int(state["step"])
-        window_loss, window_correct, window_n = state["window"]
-        log.info("resumed from %s at step %d", ckpt, start)
-
+    window = [0.0, 0, 0]  # running sums (loss, correct, n) since the last history row
+    state = ckpt.restore(log)
+    if state is not None:
+        history, start, window = list(state["history"]), int(state["step"]), list(state["window"])
     if cfg.channels_last:
         model.to(memory_format=torch.channels_last)
-    device = next(model.parameters()).device
-    autocast = precision_autocast(cfg.precision, device)
+    run.autocast = precision_autocast(cfg.precision, next(model.parameters()).device)
     model.train()
     for step in range(start + 1, cfg.steps + 1):
-        batch = source.next_batch()
-        with autocast:
-            logits, targets = policy.forward(model, batch, mix_gen, source.num_classes)
+        loss, logits, targets, lr = run.step(step)
+        n = targets.shape[0]
+        window[0] += loss.item() * n
+        window[1] += int((logits.argmax(1) == targets.argmax(1)).sum())
+        window[2] += n
+        if step % cfg.log_every == 0 or step == cfg.steps:
+            row = run.row(step, lr, window, evaluate)
+            history.append(row)
+            window = [0.0, 0, 0]
+            if on_step is not None:
+                on_step(step, row)
+        if ckpt.end_of_step(history=history, window=list(window), step=step, config=asdict(cfg)):
+            return history
+    return history
+
+
+@dataclass
+class _Run:
+    """What every step of one :func:`train` call uses."""
+
+    model: nn.Module
+    source: BatchSource
+    policy: MixPolicy
+    cfg: TrainConfig
+    loss_fn: Callable
+    optimizer: object
+    mix_gen: torch.Generator
+    name: str
+    autocast: object = None
+
+    def step(self, step: int):
+        """One optimisation step on the source's next batch: ``(loss, logits, targets, lr)``; the
+        divergence check comes before anything is updated."""
+        cfg = self.cfg
+        batch = self.source.next_batch()
+        with self.autocast:
+            logits, targets = self.policy.forward(self.model, batch, self.mix_gen, self.source.num_classes)
         logits = logits.float()  # the loss (softmax, logs) in fp32 whatever the forward used
-        loss = loss_fn(logits, targets)
+        loss = self.loss_fn(logits, targets)
+        self._check(step, loss, logits, targets)
+        self.optimizer.zero_grad()
+        loss.backward()
+        lr = self.optimizer.lr = step_lr(cfg.lr, cfg.milestones, cfg.gamma, step)
+        self.optimizer.step()
+        return loss, logits, targets, lr
+
+    def _check(self, step: int, loss, logits, targets) -> None:
+        cfg = self.cfg
         exact = unclamped_loss(cfg.loss, logits, targets).item()
         if not math.isfinite(loss.item()) or not math.isfinite(exact) or exact > EXPLODED:
             fix = f"lower the learning rate (now {cfg.lr:g}) or check the data"
@@ -178,54 +212,23 @@ def train(
                 what = "the logits are no longer finite"
             else:
                 what = f"the training loss (unclamped) became {exact:.3g}, above {EXPLODED:g}, where no converging run goes"
-            raise DivergenceError(name, what, fix, _where(step, cfg))
-        optimizer.zero_grad()
-        loss.backward()
-        lr = optimizer.lr = step_lr(cfg.lr, cfg.milestones, cfg.gamma, step)
-        optimizer.step()
-        n = targets.shape[0]
-        window_loss += loss.item() * n
-        window_correct += int((logits.argmax(1) == targets.argmax(1)).sum())
-        window_n += n
-        if step % cfg.log_every == 0 or step == cfg.steps:
-            row = {
-                "step": step,
-                "lr": lr,
-                "train_loss": window_loss / window_n,
-                "train_acc": 100.0 * window_correct / window_n,
-            }
-            if evaluate is not None:
-                try:
-                    row.update(evaluate())
-                except DivergenceError as err:  # found by the evaluation: say when
-                    raise err.at(_where(step, cfg)) from None
-                bad = [k for k, v in row.items() if isinstance(v, float) and not math.isfinite(v)]
-                if bad:
-                    raise DivergenceError(
-                        name,
-                        f"its {bad[0]} became {row[bad[0]]}",
-                        f"lower the learning rate (now {cfg.lr:g}) or check the data",
-                        _where(step, cfg),
-                    )
-            history.append(row)
-            window_loss, window_correct, window_n = 0.0, 0, 0
-            if on_step is not None:
-                on_step(step, row)
-        if ckpt is not None and (step % cfg.checkpoint_every == 0 or step == stop_after):
-            save_torch(
-                ckpt,
-                {
-                    "model": model.state_dict(),
-                    "optimizer": optimizer.state_dict(),
-                    "source": source.state_dict(),
-                    "mix_generator": mix_gen.get_state(),
-                    "torch_rng": torch.get_rng_state(),
-                    "history": history,
-                    "window": [window_loss, window_correct, window_n],
-                    "step": step,
-                    "config": asdict(cfg),
-                },
-            )
-        if stop_after is not None and step >= stop_after:
-            return history
-    return history
+            raise DivergenceError(self.name, what, fix, _where(step, cfg))
+
+    def row(self, step: int, lr: float, window: list, evaluate: Callable[[], dict] | None) -> dict:
+        """The history row of ``step``: the window's means, and what ``evaluate()`` returns, checked."""
+        loss, correct, n = window
+        row = {"step": step, "lr": lr, "train_loss": loss / n, "train_acc": 100.0 * correct / n}
+        if evaluate is not None:
+            try:
+                row.update(evaluate())
+            except DivergenceError as err:  # found by the evaluation: say when
+                raise err.at(_where(step, self.cfg)) from None
+            bad = [k for k, v in row.items() if isinstance(v, float) and not math.isfinite(v)]
+            if bad:
+                raise DivergenceError(
+                    self.name,
+                    f"its {bad[0]} became {row[bad[0]]}",
+                    f"lower the learning rate (now {self.cfg.lr:g}) or check the data",
+                    _where(step, self.cfg),
+                )
+        return row

@@ -15,20 +15,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1] / "mmcore"
 
-#: Known edges of circles on the training side, being removed there; empty this list once they are gone.
-#: (src, dst): the import in src that closes the circle.
-KNOWN_CIRCLE_EDGES = {
-    # mmcore/gan/metrics.py imports mmcore.experiments.gan inside a function, and experiments.gan
-    # imports gan.metrics: the training side is moving what metrics needs out of experiments.gan.
-    ("mmcore.gan.metrics", "mmcore.experiments.gan"),
-}
-
 MAX_LINES = 400
-
-#: Modules over MAX_LINES on the training side, being split there; empty once they are.
-KNOWN_LONG = {
-    "mmcore/data/datasets.py",
-}
 
 
 def modules(root: Path) -> dict[str, tuple[Path, bool]]:
@@ -123,16 +110,8 @@ def shortest_circle(graph: dict[str, set[str]], component: list[str]) -> str:
 
 def test_mmcore_has_no_import_circle():
     graph = import_graph(ROOT)
-    for src, dst in KNOWN_CIRCLE_EDGES:
-        graph[src].discard(dst)
     found = circles(graph)
     assert not found, "import circles in mmcore: " + " | ".join(shortest_circle(graph, c) for c in found)
-
-
-def test_the_known_circle_edges_still_exist():
-    """An allow-listed edge that is gone must leave the list, so the list cannot hide a new circle."""
-    graph = import_graph(ROOT)
-    assert all(dst in graph[src] for src, dst in KNOWN_CIRCLE_EDGES), "remove the gone edges from KNOWN_CIRCLE_EDGES"
 
 
 def write(root: Path, files: dict[str, str]) -> Path:
@@ -172,15 +151,8 @@ def test_a_package_registering_its_submodules_is_no_circle(tmp_path):
 
 @pytest.mark.parametrize("path", sorted(str(p.relative_to(ROOT.parent)) for p in ROOT.rglob("*.py")))
 def test_no_module_is_over_400_lines(path):
-    if path in KNOWN_LONG:
-        pytest.skip(f"{path}: being split on the training side (KNOWN_LONG)")
     lines = len((ROOT.parent / path).read_text().splitlines())
     assert lines <= MAX_LINES, f"{path} has {lines} lines (at most {MAX_LINES}): split it by family or concern"
-
-
-def test_the_known_long_modules_are_still_long():
-    for path in KNOWN_LONG:
-        assert len((ROOT.parent / path).read_text().splitlines()) > MAX_LINES, f"remove {path} from KNOWN_LONG"
 
 
 def test_what_the_workflow_reads_while_it_parses_imports_no_torch():

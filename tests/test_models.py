@@ -3,8 +3,10 @@
 import pytest
 import torch
 
+from mmcore.errors import UserError
 from mmcore.mixup import MixParams, mix_point_names, mixing
 from mmcore.models import create_model, list_models, register_model
+from mmcore.models.gan import create_generator, split_gan_settings
 
 pytestmark = pytest.mark.filterwarnings("error")
 
@@ -66,6 +68,36 @@ def test_registry_errors():
         @register_model
         def synthetic_cnn():  # noqa: F811
             pass
+
+
+@pytest.mark.parametrize("name", list_models())
+def test_an_unknown_setting_is_refused_in_one_sentence_naming_it(name):
+    """A typo in a model setting used to pass silently (the GAN factories swallowed it) or end in a
+    TypeError traceback; now every factory refuses it as a user error that names it."""
+    kwargs, _ = SPECS[name]
+    with pytest.raises(UserError) as err:
+        create_model(name, **kwargs, widht=8)
+    message = str(err.value)
+    assert message.startswith(f"model {name}: unknown setting(s) 'widht'; known: ") and "\n" not in message
+    assert "num_classes" in message
+
+
+def test_gan_factories_refuse_unknown_settings_and_split_the_shared_ones():
+    with pytest.raises(UserError, match=r"^generator dcgan: unknown setting\(s\) 'widht'; known: width, "):
+        create_generator("dcgan", widht=8)
+    with pytest.raises(UserError, match=r"^model sngan_d: unknown setting\(s\) 'z_dim'; known: variant, "):
+        create_model("sngan_d", z_dim=62)
+    # One run's settings serve both networks: each goes where it is taken, and a typo is refused.
+    shared = {"width": 8, "in_channels": 1, "out_channels": 1, "image_size": 28, "z_dim": 16}
+    g, d = split_gan_settings("dcgan", shared)
+    assert g == {"width": 8, "out_channels": 1, "image_size": 28, "z_dim": 16}
+    assert d == {"width": 8, "in_channels": 1, "image_size": 28}
+    assert create_generator("dcgan", **g).z_dim == 16 and create_model("dcgan_d", **d) is not None
+    assert split_gan_settings("sngan", {"variant": "miyato", "in_channels": 3, "out_channels": 3}) == (
+        {"variant": "miyato", "out_channels": 3}, {"variant": "miyato", "in_channels": 3}
+    )
+    with pytest.raises(UserError, match=r"^GAN dcgan \(generator and discriminator\): unknown setting\(s\) 'zdim'"):
+        split_gan_settings("dcgan", {**shared, "zdim": 16})
 
 
 def _linear_sizes(model):

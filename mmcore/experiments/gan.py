@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import logging
-import time
 from pathlib import Path
 
 import torch
@@ -15,18 +14,15 @@ from ..data.loader import TensorSource, class_balanced_subset, normalise
 from ..evaluate import classification_metrics, predict_logits
 from ..gan.loop import GanConfig, generate, train_gan
 from ..gan.metrics import score_samples
-from ..io import save_torch, write_json
 from ..mix_points import parse_mix_points
 from ..models import create_model
-from ..models.gan import create_generator
+from ..models.gan import create_generator, split_gan_settings
 from ..policy import MixPolicy
-from ..precision import resolve_precision
-from ..provenance import provenance, resolve_device
 from ..seeding import seed_generator
-from ..train import TrainConfig, train
-from . import drop_checkpoint, load_trained, save_trained
+from ..train import TrainConfig
+from .job import Job
 
-__all__ = ["build", "train_run", "train_classifier_run", "load_classifier", "reference_images"]
+__all__ = ["build", "train_run", "train_classifier_run", "reference_images"]
 
 log = logging.getLogger(__name__)
 
@@ -49,47 +45,34 @@ def train_classifier_run(
 ) -> dict:
     """Train the stand-in's feature classifier (Adam, cross entropy, the dataset's augmentation) on the
     training set and score it on the test set; write the sealed model and metrics.json."""
-    dev = resolve_device(device)
+    job = Job(run, device=device, precision=precision, log=log)
     spec = dataset_spec(run["dataset"])
     seed = int(run["seed"])
     x, y, _ = load_prepared(data_dir, "train")
     x, y = _subset(x, y, int(run["train_size"]), seed, "classifier_subset")
     torch.manual_seed(seed)
-    model = create_model(run["model"], num_classes=spec.num_classes, **json.loads(run["model_kwargs"])).to(dev)
-    source = TensorSource(x, y, int(run["batch_size"]), seed, spec.num_classes, spec.mean, spec.std, dev,
+    model = create_model(run["model"], num_classes=spec.num_classes, **json.loads(run["model_kwargs"])).to(job.device)
+    source = TensorSource(x, y, int(run["batch_size"]), seed, spec.num_classes, spec.mean, spec.std, job.device,
                           crop_padding=spec.crop_padding, flip=spec.flip)
     spe = source.steps_per_epoch
     cfg = TrainConfig(steps=int(run["epochs"]) * spe, lr=float(run["lr"]), optimizer="adam", loss="soft_ce",
-                      log_every=spe, checkpoint_every=10**9, steps_per_epoch=spe,
-                      precision=resolve_precision(precision, dev))
-    start = time.time()
+                      log_every=spe, checkpoint_every=10**9, steps_per_epoch=spe, precision=job.precision)
+    job.start()
 
     def progress(step: int, row: dict) -> None:
-        log.info("step %d/%d  loss %.4f  train acc %.1f%%  (%.1fs)", step, cfg.steps, row["train_loss"],
-                 row["train_acc"], time.time() - start)
+        job.progress("step %d/%d  loss %.4f  train acc %.1f%%", step, cfg.steps, row["train_loss"], row["train_acc"])
 
-    history = train(model, source, MixPolicy(), cfg, seed=seed, on_step=progress, name=run["run_id"])
+    history = job.train(model, source, MixPolicy(), cfg, on_step=progress)
     x_test, y_test = load_prepared(data_dir, "test")[:2]
     model.eval()
     metrics = classification_metrics(
         predict_logits(model, x_test, 500, lambda xb: normalise(xb, spec.mean, spec.std)), y_test, run["run_id"]
     )
     metrics.update(train_loss_final=history[-1]["train_loss"], n_train=int(x.shape[0]),
-                   seconds=round(time.time() - start, 1), precision=cfg.precision)
-    save_torch(model_path, {"model": model.state_dict(), "run": dict(run)})
-    write_json(metrics_path, {"run": dict(run), "metrics": metrics, "provenance": provenance()})
-    log.info("%s: test acc %.2f%% in %.1fs", run["run_id"], metrics["test_acc"], time.time() - start)
+                   seconds=job.seconds(), precision=cfg.precision)
+    job.finish(metrics_path, metrics, model=model, model_path=model_path)
+    log.info("%s: test acc %.2f%% in %.1fs", run["run_id"], metrics["test_acc"], job.elapsed())
     return metrics
-
-
-def load_classifier(model_path: str | Path, device: torch.device):
-    """The trained feature classifier in eval mode and its run row, verified against its sha256."""
-    state = load_trained(model_path, None, device)
-    run = state["run"]
-    spec = dataset_spec(run["dataset"])
-    model = create_model(run["model"], num_classes=spec.num_classes, **json.loads(run["model_kwargs"]))
-    model.load_state_dict(state["model"])
-    return model.to(device).eval().requires_grad_(False), run
 
 
 # ---- one GAN run --------------------------------------------------------------------------------------
@@ -97,10 +80,10 @@ def load_classifier(model_path: str | Path, device: torch.device):
 
 def build(run: dict, device: torch.device) -> tuple[torch.nn.Module, torch.nn.Module]:
     """The run's generator and discriminator, initialised from its seed (G first, then D)."""
-    kwargs = json.loads(run["model_kwargs"])
+    g_kwargs, d_kwargs = split_gan_settings(run["arch"], json.loads(run["model_kwargs"]))
     torch.manual_seed(int(run["seed"]))
-    G = create_generator(run["arch"], **kwargs)
-    D = create_model(run["model"], **kwargs)
+    G = create_generator(run["arch"], **g_kwargs)
+    D = create_model(run["model"], **d_kwargs)
     return G.to(device), D.to(device)
 
 
@@ -155,53 +138,51 @@ def train_run(
     samples.pt (the first ``grid`` samples, for the figures) and metrics.json; the resume checkpoint
     goes once all of them exist.
     """
-    dev = resolve_device(device)
-    spec = dataset_spec(run["dataset"])
-    seed = int(run["seed"])
+    job = Job(run, device=device, precision=precision, checkpoint_path=checkpoint_path, log=log)
     if run["features"] == "inception" and weights_path is not None and not Path(weights_path).is_file():
         score_samples(torch.zeros(1, 1, 1, 1, dtype=torch.uint8), torch.zeros(1, 1, 1, 1, dtype=torch.uint8),
                       features="inception", weights_path=weights_path)  # fails now, in one sentence
+    spec = dataset_spec(run["dataset"])
+    seed = int(run["seed"])
     x, y, _ = load_prepared(data_dir, "train")
     x, _ = _subset(x, y, int(run["train_size"]), seed, "gan_subset")
-    G, D = build(run, dev)
-    source = TensorSource(x, torch.zeros(x.shape[0], dtype=torch.long), int(run["batch_size"]), seed, 1, 0.5, 0.5, dev)
-    cfg = gan_config(run, resolve_precision(precision, dev), checkpoint_every)
-    start = time.time()
+    G, D = build(run, job.device)
+    source = TensorSource(x, torch.zeros(x.shape[0], dtype=torch.long), int(run["batch_size"]), seed, 1, 0.5, 0.5,
+                          job.device)
+    cfg = gan_config(run, job.precision, checkpoint_every)
+    job.start()
     report_every = max(1, cfg.g_steps // 10)
 
     def progress(step: int, row: dict) -> None:
         if step % report_every == 0 or step == cfg.g_steps:
-            log.info("step %d/%d  D loss %.4f  mix %.4f  G loss %.4f  D(real) %.2f  D(fake) %.2f  (%.1fs)",
-                     step, cfg.g_steps, row["d_loss"], row["d_mix_loss"], row.get("g_loss", float("nan")),
-                     row["d_real"], row["d_fake"], time.time() - start)
+            job.progress("step %d/%d  D loss %.4f  mix %.4f  G loss %.4f  D(real) %.2f  D(fake) %.2f",
+                         step, cfg.g_steps, row["d_loss"], row["d_mix_loss"], row.get("g_loss", float("nan")),
+                         row["d_real"], row["d_fake"])
 
-    history = train_gan(G, D, source, cfg, seed=seed, checkpoint_path=checkpoint_path, on_step=progress,
-                        stop_after=stop_after, name=run["run_id"])
+    history = job.train(G, D, source, cfg, loop=train_gan, on_step=progress, stop_after=stop_after)
     if stop_after is not None and stop_after < cfg.g_steps:
         return {}
-    trained = time.time() - start
+    trained = job.seconds()
     samples = generate(G, int(run["eval_samples"]), seed)
     reference = reference_images(run, data_dir)
     scores = score_samples(
         samples, reference, features=run["features"], weights_path=weights_path, allow_download=allow_download,
         isc_splits=int(run["isc_splits"]), kid_subsets=int(run["kid_subsets"]),
-        kid_subset_size=int(run["kid_subset_size"]), device=dev,
+        kid_subset_size=int(run["kid_subset_size"]), device=job.device,
     )
     metrics = {**scores, "n_samples": int(samples.shape[0]), "n_reference": int(reference.shape[0]),
-               "n_train": int(x.shape[0]), "train_seconds": round(trained, 1),
-               "seconds": round(time.time() - start, 1), "precision": cfg.precision,
-               "final_d_loss": history[-1]["d_loss"], "image_channels": spec.channels}
-    save_trained(_Pair(G, D), run, history, model_path, history_path)
-    save_torch(samples_path, {"samples": samples[:grid], "run": dict(run)})
-    write_json(metrics_path, {"run": dict(run), "metrics": metrics, "provenance": provenance()})
-    drop_checkpoint(checkpoint_path)  # only now: a kill before this resumes from the checkpoint
+               "n_train": int(x.shape[0]), "train_seconds": trained, "seconds": job.seconds(),
+               "precision": cfg.precision, "final_d_loss": history[-1]["d_loss"],
+               "image_channels": spec.channels}
+    job.finish(metrics_path, metrics, model=_Pair(G, D), model_path=model_path, history=history,
+               history_path=history_path, extra={samples_path: {"samples": samples[:grid], "run": dict(run)}})
     log.info("%s: %s IS %.3f  FID %.3f  KID %.4f  (%d samples, %.1fs)", run["run_id"], run["features"],
-             scores["is"], scores["fid"], scores["kid"], samples.shape[0], time.time() - start)
+             scores["is"], scores["fid"], scores["kid"], samples.shape[0], job.elapsed())
     return metrics
 
 
 class _Pair(torch.nn.Module):
-    """G and D under one state dict (``G.*``, ``D.*``) for :func:`save_trained`."""
+    """G and D under one state dict (``G.*``, ``D.*``) for :func:`mmcore.checkpoint.save_trained`."""
 
     def __init__(self, G, D):
         super().__init__()

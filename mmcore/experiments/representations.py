@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import time
 from pathlib import Path
 
 import torch
@@ -13,16 +12,14 @@ from ..analysis import cluster_tightness, flattening
 from ..data.datasets import load_prepared
 from ..data.loader import TensorSource, normalise
 from ..evaluate import classification_metrics
-from ..io import save_torch, write_json
+from ..io import save_torch
 from ..models import create_model
 from ..policy import MixPolicy
-from ..precision import resolve_precision
-from ..provenance import provenance, resolve_device
-from . import drop_checkpoint, save_trained
 from ..seeding import seed_generator
-from ..train import TrainConfig, train
+from ..train import TrainConfig
+from .job import Job, write_metrics
 
-__all__ = ["build", "train_run", "extract", "class_list"]
+__all__ = ["build", "train_run", "training_set", "extract", "class_list"]
 
 log = logging.getLogger(__name__)
 NUM_CLASSES = 10
@@ -64,46 +61,50 @@ def train_run(
 
     The resume checkpoint goes only once the model, history, representations and metrics exist.
     """
-    dev = resolve_device(device)
-    seed = int(run["seed"])
-    x, y, _ = load_prepared(data_dir, "train")
-    x, y = _subset(x, y, class_list(run["classes"]))
-    if run["train_size"] and int(run["train_size"]) < x.shape[0]:
-        pick = torch.randperm(x.shape[0], generator=seed_generator(seed, "train_subset"))
-        pick = pick[: int(run["train_size"])]
-        x, y = x[pick], y[pick]
-    source = TensorSource(x, y, int(run["batch_size"]), seed, NUM_CLASSES, MEAN, STD, dev)
-    model = build(run, dev)
+    job = Job(run, device=device, precision=precision, checkpoint_path=checkpoint_path, log=log)
+    x, y = training_set(run, data_dir)
+    source = TensorSource(x, y, int(run["batch_size"]), int(run["seed"]), NUM_CLASSES, MEAN, STD, job.device)
+    model = build(run, job.device)
+    spe = source.steps_per_epoch
     cfg = TrainConfig(
-        steps=int(run["epochs"]) * source.steps_per_epoch,
+        steps=int(run["epochs"]) * spe,
         lr=float(run["lr"]),
         optimizer="adam",
         loss=run["loss"],
-        log_every=source.steps_per_epoch,  # one history row per epoch
+        log_every=spe,  # one history row per epoch
         checkpoint_every=checkpoint_every,
-        steps_per_epoch=source.steps_per_epoch,
-        precision=resolve_precision(precision, dev),
+        steps_per_epoch=spe,
+        precision=job.precision,
     )
     policy = MixPolicy.for_run(run)
-    start = time.time()
+    job.start()
 
     def progress(step: int, row: dict) -> None:
-        log.info(
-            "epoch %d/%d  loss %.4f  train acc %.1f%%  (%.1fs)",
-            step // source.steps_per_epoch, int(run["epochs"]), row["train_loss"], row["train_acc"],
-            time.time() - start,
+        job.progress(
+            "epoch %d/%d  loss %.4f  train acc %.1f%%",
+            step // spe, int(run["epochs"]), row["train_loss"], row["train_acc"],
         )
 
-    history = train(
-        model, source, policy, cfg, seed=seed, checkpoint_path=checkpoint_path, on_step=progress, name=run["run_id"]
-    )
+    history = job.train(model, source, policy, cfg, on_step=progress)
     for row in history:
-        row["epoch"] = row["step"] // source.steps_per_epoch
-    save_trained(model, run, history, model_path, history_path)
-    log.info("trained %s on %d images in %.1fs", run["run_id"], x.shape[0], time.time() - start)
+        row["epoch"] = row["step"] // spe
+    job.save_model(model, history, model_path, history_path)
+    log.info("trained %s on %d images in %.1fs", run["run_id"], x.shape[0], job.elapsed())
     metrics = extract(run, model, data_dir, representations_path, metrics_path, center=center, precision=cfg.precision)
-    drop_checkpoint(checkpoint_path)
+    job.done()  # only now: a kill before this resumes from the checkpoint
     return metrics
+
+
+def training_set(run: dict, data_dir: str | Path) -> tuple[torch.Tensor, torch.Tensor]:
+    """The training images of the run's classes; a random subset of the run's seed when ``train_size``
+    asks for one."""
+    x, y, _ = load_prepared(data_dir, "train")
+    x, y = _subset(x, y, class_list(run["classes"]))
+    if run["train_size"] and int(run["train_size"]) < x.shape[0]:
+        pick = torch.randperm(x.shape[0], generator=seed_generator(int(run["seed"]), "train_subset"))
+        pick = pick[: int(run["train_size"])]
+        x, y = x[pick], y[pick]
+    return x, y
 
 
 @torch.no_grad()
@@ -135,7 +136,7 @@ def extract(
     if h.shape[1] == 2:
         metrics["tightness"] = cluster_tightness(h, y)
     save_torch(representations_path, {"h": h, "y": y})
-    write_json(metrics_path, {"run": dict(run), "metrics": metrics, "provenance": provenance()})
+    write_metrics(metrics_path, run, metrics)
     log.info(
         "%s: test acc %.2f%%  first sv %.2f  rest sv sum %.2f",
         run["run_id"], metrics["test_acc"], metrics["first_sv"], metrics["rest_sv_sum"],

@@ -9,7 +9,6 @@ space, and normalises inside, as the model was trained.
 from __future__ import annotations
 
 import logging
-import time
 
 import torch
 
@@ -18,9 +17,8 @@ from ..data.datasets import dataset_spec
 from ..data.loader import standardise, to_unit
 from ..deform import deform
 from ..evaluate import check_finite
-from ..io import write_json
-from ..provenance import provenance, resolve_device
 from ..seeding import seed_generator
+from .job import Job
 from .supervised import load_model, test_set
 
 __all__ = ["evaluate_deformations", "evaluate_fgsm", "evaluate_pgd"]
@@ -29,15 +27,17 @@ log = logging.getLogger(__name__)
 
 
 def _setup(run: dict, data_dir, model_path, device: str):
-    dev = resolve_device(device)
+    """The evaluation's job (its clock starts now), the trained model, the run's test set in [0, 1] on
+    the job's device, and the normalisation."""
+    job = Job(run, device=device, log=log)
     spec = dataset_spec(run["dataset"])
-    model = load_model(run, model_path, dev)
+    model = load_model(run, model_path, job.device)
     x, y = test_set(run, data_dir)
 
     def to_input(pixels: torch.Tensor) -> torch.Tensor:
         return standardise(pixels, spec.mean, spec.std)
 
-    return dev, model, to_unit(x).to(dev), y.to(dev), to_input
+    return job, model, to_unit(x).to(job.device), y.to(job.device), to_input
 
 
 def _batched_accuracy(model, x, y, to_input, name: str, batch: int = 500) -> float:
@@ -50,17 +50,16 @@ def _batched_accuracy(model, x, y, to_input, name: str, batch: int = 500) -> flo
     return 100.0 * correct / y.shape[0]
 
 
-def _write(path, run, metrics, start):
-    metrics["seconds"] = round(time.time() - start, 1)
-    write_json(path, {"run": dict(run), "metrics": metrics, "provenance": provenance()})
+def _write(job: Job, path, metrics: dict) -> None:
+    metrics["seconds"] = job.seconds()
+    job.write_metrics(path, metrics)
 
 
 def evaluate_deformations(
     run: dict, data_dir, model_path, out_path, *, deformations: dict, interpolation: str = "nearest", device="auto"
 ) -> dict:
     """Accuracy on the clean test set and on each deformation x strength (seeded per deformation)."""
-    start = time.time()
-    _, model, x, y, to_input = _setup(run, data_dir, model_path, device)
+    job, model, x, y, to_input = _setup(run, data_dir, model_path, device)
     out = {"clean": _batched_accuracy(model, x, y, to_input, run["run_id"]), "deformations": {}}
     for kind, params in deformations.items():
         for p in params:
@@ -69,13 +68,12 @@ def evaluate_deformations(
             acc = _batched_accuracy(model, xd, y, to_input, run["run_id"])
             out["deformations"].setdefault(kind, {})[f"{p:g}"] = acc
             log.info("%s %g: accuracy %.2f%%", kind, p, acc)
-    _write(out_path, run, out, start)
+    _write(job, out_path, out)
     return out
 
 
 def evaluate_fgsm(run: dict, data_dir, model_path, out_path, *, epsilons: list[float], device="auto") -> dict:
-    start = time.time()
-    _, model, x, y, to_input = _setup(run, data_dir, model_path, device)
+    job, model, x, y, to_input = _setup(run, data_dir, model_path, device)
     out = {"clean": _batched_accuracy(model, x, y, to_input, run["run_id"]), "fgsm": {}}
     for eps in epsilons:
         adv = torch.cat([
@@ -84,7 +82,7 @@ def evaluate_fgsm(run: dict, data_dir, model_path, out_path, *, epsilons: list[f
         ])
         out["fgsm"][f"{eps:g}"] = _batched_accuracy(model, adv, y, to_input, run["run_id"])
         log.info("FGSM eps %g: accuracy %.2f%% (clean %.2f%%)", eps, out["fgsm"][f"{eps:g}"], out["clean"])
-    _write(out_path, run, out, start)
+    _write(job, out_path, out)
     return out
 
 
@@ -101,8 +99,7 @@ def evaluate_pgd(
     device="auto",
 ) -> dict:
     """Accuracy after PGD; ``test_size`` > 0 attacks the first images of the run's test set only."""
-    start = time.time()
-    _, model, x, y, to_input = _setup(run, data_dir, model_path, device)
+    job, model, x, y, to_input = _setup(run, data_dir, model_path, device)
     if 0 < test_size < x.shape[0]:
         x, y = x[:test_size], y[:test_size]
     adv = torch.cat([
@@ -116,5 +113,5 @@ def evaluate_pgd(
         "max_linf": float((adv - x).abs().max()),
     }
     log.info("PGD %d x %g: accuracy %.2f%% (clean %.2f%%)", iterations, step_size, out["pgd"], out["clean"])
-    _write(out_path, run, out, start)
+    _write(job, out_path, out)
     return out

@@ -10,24 +10,21 @@ from __future__ import annotations
 import json
 import logging
 import math
-import time
 from pathlib import Path
 
 import torch
 
+from ..checkpoint import load_trained
 from ..data.datasets import dataset_spec, load_prepared
 from ..data.loader import TensorSource, class_balanced_subset, normalise
 from ..evaluate import classification_metrics, predict_logits
-from ..io import write_json
 from ..models import create_model
 from ..policy import MixPolicy
-from ..precision import resolve_precision
-from ..provenance import provenance, resolve_device
 from ..seeding import seed_generator
-from ..train import TrainConfig, channels_last_supported, train
-from . import drop_checkpoint, load_trained, save_trained
+from ..train import TrainConfig, channels_last_supported
+from .job import Job
 
-__all__ = ["build", "train_run", "summarise", "load_model", "test_set"]
+__all__ = ["build", "train_run", "train_config", "summarise", "load_model", "test_set", "training_set"]
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +70,74 @@ def summarise(history: list[dict]) -> dict:
     return out
 
 
+def training_set(run: dict, data_dir: str | Path) -> tuple[torch.Tensor, torch.Tensor]:
+    """The training images (uint8) and labels; a class-balanced subset of the run's seed when
+    ``train_per_class`` asks for one."""
+    x, y, _ = load_prepared(data_dir, "train")
+    if int(run["train_per_class"]):
+        generator = seed_generator(int(run["seed"]), "labels_per_class")
+        pick = class_balanced_subset(y, int(run["train_per_class"]), generator)
+        x, y = x[pick], y[pick]
+    return x, y
+
+
+def _source(run: dict, spec, x: torch.Tensor, y: torch.Tensor, device, channels_last: bool) -> TensorSource:
+    augment = run.get("augment", True)
+    return TensorSource(
+        x,
+        y,
+        int(run["batch_size"]),
+        int(run["seed"]),
+        spec.num_classes,
+        spec.mean,
+        spec.std,
+        device,
+        crop_padding=spec.crop_padding if augment else 0,
+        flip=spec.flip if augment else False,
+        channels_last=channels_last,
+    )
+
+
+def train_config(run: dict, spe: int, checkpoint_every: int, channels_last: bool, precision: str) -> TrainConfig:
+    """The authors' optimisation in steps (``spe`` steps per epoch): SGD with Nesterov momentum, the
+    step schedule, one history row per epoch; ``checkpoint_every`` is in epochs."""
+    return TrainConfig(
+        steps=int(run["epochs"]) * spe,
+        lr=float(run["lr"]),
+        optimizer="sgd",
+        momentum=float(run["momentum"]),
+        weight_decay=float(run["weight_decay"]),
+        nesterov=bool(run["nesterov"]),
+        milestones=[int(m) * spe for m in str(run["milestones"]).split(",") if m],
+        gamma=float(run["gamma"]),
+        loss=run["loss"],
+        log_every=spe,  # one history row per epoch
+        checkpoint_every=max(1, int(checkpoint_every)) * spe,
+        steps_per_epoch=spe,
+        channels_last=channels_last,
+        precision=precision,
+    )
+
+
+def _input_fn(spec, channels_last: bool):
+    """uint8 images -> the network's normalised input, in the training's memory layout."""
+    fmt = torch.channels_last if channels_last else torch.contiguous_format
+
+    def to_input(xb: torch.Tensor) -> torch.Tensor:
+        return normalise(xb, spec.mean, spec.std).contiguous(memory_format=fmt)
+
+    return to_input
+
+
+def _test_metrics(model, x_test, y_test, to_input, run_id: str) -> dict:
+    """The test error, NLL (and top-5) of one evaluation."""
+    m = classification_metrics(predict_logits(model, x_test, 500, to_input), y_test, run_id)
+    out = {"test_error": 100.0 - m["test_acc"], "test_nll": m["test_nll"]}
+    if "test_top5" in m:
+        out["test_top5"] = m["test_top5"]
+    return out
+
+
 def train_run(
     run: dict,
     data_dir: str | Path,
@@ -91,80 +156,29 @@ def train_run(
 
     ``checkpoint_every`` is in epochs; ``stop_after`` (steps) simulates a kill for the tests.
     """
-    dev = resolve_device(device)
+    job = Job(run, device=device, precision=precision, checkpoint_path=checkpoint_path, log=log)
     spec = dataset_spec(run["dataset"])
-    seed = int(run["seed"])
-    x, y, _ = load_prepared(data_dir, "train")
-    if int(run["train_per_class"]):
-        pick = class_balanced_subset(y, int(run["train_per_class"]), seed_generator(seed, "labels_per_class"))
-        x, y = x[pick], y[pick]
+    x, y = training_set(run, data_dir)
     x_test, y_test = test_set(run, data_dir)
-    model = build(run, dev)
+    model = build(run, job.device)
     if channels_last and not channels_last_supported(model):
         log.warning("channels-last is off for this run: a convolution is narrower than 8 channels on the CPU")
         channels_last = False
-    source = TensorSource(
-        x,
-        y,
-        int(run["batch_size"]),
-        seed,
-        spec.num_classes,
-        spec.mean,
-        spec.std,
-        dev,
-        crop_padding=spec.crop_padding if run.get("augment", True) else 0,
-        flip=spec.flip if run.get("augment", True) else False,
-        channels_last=channels_last,
-    )
+    source = _source(run, spec, x, y, job.device, channels_last)
     spe = source.steps_per_epoch
-    cfg = TrainConfig(
-        steps=int(run["epochs"]) * spe,
-        lr=float(run["lr"]),
-        optimizer="sgd",
-        momentum=float(run["momentum"]),
-        weight_decay=float(run["weight_decay"]),
-        nesterov=bool(run["nesterov"]),
-        milestones=[int(m) * spe for m in str(run["milestones"]).split(",") if m],
-        gamma=float(run["gamma"]),
-        loss=run["loss"],
-        log_every=spe,  # one history row per epoch
-        checkpoint_every=max(1, int(checkpoint_every)) * spe,
-        steps_per_epoch=spe,
-        channels_last=channels_last,
-        precision=resolve_precision(precision, dev),
-    )
-    fmt = torch.channels_last if channels_last else torch.contiguous_format
-
-    def to_input(xb: torch.Tensor) -> torch.Tensor:
-        return normalise(xb, spec.mean, spec.std).contiguous(memory_format=fmt)
-
-    def evaluate() -> dict:
-        m = classification_metrics(predict_logits(model, x_test, 500, to_input), y_test, run["run_id"])
-        out = {"test_error": 100.0 - m["test_acc"], "test_nll": m["test_nll"]}
-        if "test_top5" in m:
-            out["test_top5"] = m["test_top5"]
-        return out
-
-    start = time.time()
+    cfg = train_config(run, spe, checkpoint_every, channels_last, job.precision)
+    to_input = _input_fn(spec, channels_last)
+    job.start()
 
     def progress(step: int, row: dict) -> None:
-        log.info(
-            "epoch %d/%d  lr %.4g  train loss %.4f  test error %.2f%%  test NLL %.3f  (%.1fs)",
+        job.progress(
+            "epoch %d/%d  lr %.4g  train loss %.4f  test error %.2f%%  test NLL %.3f",
             step // spe, int(run["epochs"]), row["lr"], row["train_loss"], row["test_error"], row["test_nll"],
-            time.time() - start,
         )
 
-    history = train(
-        model,
-        source,
-        MixPolicy.for_run(run),
-        cfg,
-        seed=seed,
-        checkpoint_path=checkpoint_path,
-        on_step=progress,
-        evaluate=evaluate,
-        stop_after=stop_after,
-        name=run["run_id"],
+    history = job.train(
+        model, source, MixPolicy.for_run(run), cfg, on_step=progress, stop_after=stop_after,
+        evaluate=lambda: _test_metrics(model, x_test, y_test, to_input, run["run_id"]),
     )
     for row in history:
         row["epoch"] = math.ceil(row["step"] / spe)
@@ -175,16 +189,14 @@ def train_run(
     train_fit = classification_metrics(predict_logits(model, x, 500, to_input), y, run["run_id"])
     metrics.update(
         train_acc_clean_final=train_fit["test_acc"],
-        n_train=int(x.shape[0]), n_test=int(x_test.shape[0]), seconds=round(time.time() - start, 1),
+        n_train=int(x.shape[0]), n_test=int(x_test.shape[0]), seconds=job.seconds(),
         precision=cfg.precision,
     )
-    save_trained(model, run, history, model_path, history_path)
-    write_json(metrics_path, {"run": dict(run), "metrics": metrics, "provenance": provenance()})
-    drop_checkpoint(checkpoint_path)  # only now: a kill before this resumes from the checkpoint
+    job.finish(metrics_path, metrics, model=model, model_path=model_path, history=history, history_path=history_path)
     log.info(
         "%s: best test error %.2f%% (epoch %d), final %.2f%%, on %d training images in %.1fs",
         run["run_id"], metrics["test_error_best"], metrics["best_epoch"], metrics["test_error_final"],
-        x.shape[0], time.time() - start,
+        x.shape[0], job.elapsed(),
     )
     return metrics
 

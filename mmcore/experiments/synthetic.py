@@ -3,20 +3,16 @@
 from __future__ import annotations
 
 import logging
-import time
 from pathlib import Path
 
 import torch
 
 from ..data.synthetic import SyntheticSource, fixed_test_set, fixed_train_sample
 from ..evaluate import classification_metrics, predict_logits
-from ..io import write_json
 from ..models import create_model
 from ..policy import MixPolicy
-from ..precision import resolve_precision
-from ..provenance import provenance, resolve_device
-from . import drop_checkpoint, save_trained
-from ..train import TrainConfig, channels_last_supported, train
+from ..train import TrainConfig, channels_last_supported
+from .job import Job, write_metrics
 
 __all__ = ["build", "train_run", "evaluate_run"]
 
@@ -47,15 +43,14 @@ def train_run(
     Writes the final model, the per-step history and metrics.json (each atomically); the resume
     checkpoint goes only once all three exist.
     """
-    dev = resolve_device(device)
-    model = build(run, dev)
-    seed = int(run["seed"])
+    job = Job(run, device=device, precision=precision, checkpoint_path=checkpoint_path, log=log)
+    model = build(run, job.device)
     source = SyntheticSource(
         run["task"],
         int(run["batch_size"]),
-        seed,
+        int(run["seed"]),
         factor_truncate=bool(run["factor_truncate"]),
-        device=dev,
+        device=job.device,
     )
     cfg = TrainConfig(
         steps=int(run["iterations"]),
@@ -66,26 +61,22 @@ def train_run(
         checkpoint_every=checkpoint_every,
         # A layout, not a paper choice: 1.1x faster training and 1.3x faster scoring of the CNN on the CPU.
         channels_last=channels_last_supported(model),
-        precision=resolve_precision(precision, dev),
+        precision=job.precision,
     )
-    start = time.time()
+    job.start()
     report_every = max(1, cfg.steps // 10)
 
     def progress(step: int, row: dict) -> None:
         if step % report_every == 0 or step == cfg.steps:
-            log.info(
-                "step %d/%d  loss %.4f  train acc %.1f%%  (%.1fs)",
-                step, cfg.steps, row["train_loss"], row["train_acc"], time.time() - start,
+            job.progress(
+                "step %d/%d  loss %.4f  train acc %.1f%%", step, cfg.steps, row["train_loss"], row["train_acc"]
             )
 
-    history = train(
-        model, source, MixPolicy.for_run(run), cfg, seed=seed,
-        checkpoint_path=checkpoint_path, on_step=progress, name=run["run_id"],
-    )
-    save_trained(model, run, history, model_path, history_path)
-    log.info("trained %s in %.1fs", run["run_id"], time.time() - start)
+    history = job.train(model, source, MixPolicy.for_run(run), cfg, on_step=progress)
+    job.save_model(model, history, model_path, history_path)
+    log.info("trained %s in %.1fs", run["run_id"], job.elapsed())
     out = evaluate_run(run, model, metrics_path, test_size=test_size, precision=cfg.precision)
-    drop_checkpoint(checkpoint_path)
+    job.done()  # only now: a kill before this resumes from the checkpoint
     return out
 
 
@@ -100,7 +91,6 @@ def evaluate_run(
     xt, yt = fixed_train_sample(run["task"], int(test_size), int(run["seed"]))
     metrics["train_dist_acc"] = classification_metrics(predict_logits(model, xt), yt, run["run_id"])["test_acc"]
     metrics["precision"] = precision
-    out = {"run": dict(run), "metrics": metrics, "provenance": provenance()}
-    write_json(metrics_path, out)
+    out = write_metrics(metrics_path, run, metrics)
     log.info("%s: test acc %.2f%%  test NLL %.4f", run["run_id"], metrics["test_acc"], metrics["test_nll"])
     return out

@@ -36,8 +36,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from ..checkpoint import ResumeCheckpoint
 from ..errors import DivergenceError
-from ..io import load_torch, save_torch
 from ..mixup import MixParams, mix_targets, mixing, sample_pair_mix
 from ..optim import Adam
 from ..precision import autocast as precision_autocast
@@ -165,73 +165,26 @@ def train_gan(
     device = next(D.parameters()).device
     opt_g = Adam(G.parameters(), lr=cfg.lr, betas=(cfg.beta1, cfg.beta2))
     opt_d = Adam(D.parameters(), lr=cfg.lr, betas=(cfg.beta1, cfg.beta2))
-    noise_gen, mix_gen = seed_generator(seed, "noise"), seed_generator(seed, "mix")
-    z_dim = G.z_dim
+    run = _GanRun(G, D, opt_g, opt_d, seed_generator(seed, "noise"), seed_generator(seed, "mix"), cfg, device, name)
+    parts = {"G": G, "D": D, "opt_g": opt_g, "opt_d": opt_d, "source": source,
+             "noise_generator": run.noise_gen, "mix_generator": run.mix_gen}
+    ckpt = ResumeCheckpoint(checkpoint_path, parts, cfg.checkpoint_every, stop_after)
     history: list[dict] = []
     window: dict[str, float] = {}
     start = 0
-    ckpt = Path(checkpoint_path) if checkpoint_path else None
-    if ckpt is not None and ckpt.exists():
-        state = load_torch(ckpt, map_location="cpu", fix="delete it to restart the run from its first step")
-        G.load_state_dict(state["G"])
-        D.load_state_dict(state["D"])
-        opt_g.load_state_dict(state["opt_g"])
-        opt_d.load_state_dict(state["opt_d"])
-        source.load_state_dict(state["source"])
-        noise_gen.set_state(state["noise_generator"])
-        mix_gen.set_state(state["mix_generator"])
-        torch.set_rng_state(state["torch_rng"])
+    state = ckpt.restore(log)
+    if state is not None:
         history, window, start = list(state["history"]), dict(state["window"]), int(state["step"])
-        log.info("resumed from %s at step %d", ckpt, start)
-
-    autocast = precision_autocast(cfg.precision, device)
+    run.autocast = precision_autocast(cfg.precision, device)
     G.train()
     D.train()
     for g_step in range(start + 1, cfg.g_steps + 1):
         where = f"step {g_step} of {cfg.g_steps}"
         for i in range(cfg.n_dis):
             real = source.next_batch().x
-            if i == 0:
-                # G first (the authors' order); D then trains on this G's pre-update fakes.
-                with autocast:
-                    fake_g = G(_noise(cfg.g_batch_size, z_dim, noise_gen, device))
-                    logits = D(fake_g)
-                g_loss = _bce(logits, 1.0)
-                g_mix = torch.zeros(())
-                if cfg.mixes and cfg.formulation == "paper" and cfg.g_mix_term:
-                    g_mix = mix_loss(D, fake_g, real, cfg, mix_gen, autocast)
-                total_g = g_loss - g_mix
-                _finite(name, "generator loss", total_g, where, cfg.lr)
-                if cfg.batch_size <= cfg.g_batch_size:
-                    fake = fake_g[: cfg.batch_size].detach()
-                else:
-                    with torch.no_grad(), autocast:
-                        fake = G(_noise(cfg.batch_size, z_dim, noise_gen, device))
-                opt_g.zero_grad()
-                total_g.backward()
-                opt_g.step()
-                _add(window, g_loss=float(g_loss.detach()), g_mix_loss=float(g_mix.detach()))
-            else:
-                with torch.no_grad(), autocast:
-                    fake = G(_noise(cfg.batch_size, z_dim, noise_gen, device))
-            fake = fake.float()
-            with autocast:
-                logits = D(torch.cat([real, fake]))
-            d_real, d_fake = logits[: real.shape[0]], logits[real.shape[0]:]
-            d_loss = _bce(d_real, 1.0) + _bce(d_fake, 0.0)
-            d_mix = mix_loss(D, fake, real, cfg, mix_gen, autocast) if cfg.mixes else torch.zeros(())
-            total_d = d_loss + d_mix
-            _finite(name, "discriminator loss", total_d, where, cfg.lr)
-            opt_d.zero_grad()  # also clears what G's step left in D
-            total_d.backward()
-            opt_d.step()
-            _add(
-                window,
-                d_loss=float(d_loss.detach()),
-                d_mix_loss=float(d_mix.detach()),
-                d_real=float(torch.sigmoid(d_real.detach().float()).mean()),
-                d_fake=float(torch.sigmoid(d_fake.detach().float()).mean()),
-            )
+            # G first (the authors' order); D then trains on this G's pre-update fakes.
+            fake = run.g_step(real, where, window) if i == 0 else run.fakes()
+            run.d_step(real, fake.float(), where, window)
         if g_step % cfg.log_every == 0 or g_step == cfg.g_steps:
             row = {"step": g_step}
             row.update({k: v / window[f"n_{k}"] for k, v in window.items() if not k.startswith("n_")})
@@ -239,27 +192,70 @@ def train_gan(
             window = {}
             if on_step is not None:
                 on_step(g_step, row)
-        if ckpt is not None and (g_step % cfg.checkpoint_every == 0 or g_step == stop_after):
-            save_torch(
-                ckpt,
-                {
-                    "G": G.state_dict(),
-                    "D": D.state_dict(),
-                    "opt_g": opt_g.state_dict(),
-                    "opt_d": opt_d.state_dict(),
-                    "source": source.state_dict(),
-                    "noise_generator": noise_gen.get_state(),
-                    "mix_generator": mix_gen.get_state(),
-                    "torch_rng": torch.get_rng_state(),
-                    "history": history,
-                    "window": window,
-                    "step": g_step,
-                    "config": asdict(cfg),
-                },
-            )
-        if stop_after is not None and g_step >= stop_after:
+        if ckpt.end_of_step(history=history, window=window, step=g_step, config=asdict(cfg)):
             return history
     return history
+
+
+@dataclass
+class _GanRun:
+    """What every step of one :func:`train_gan` call uses."""
+
+    G: nn.Module
+    D: nn.Module
+    opt_g: Adam
+    opt_d: Adam
+    noise_gen: torch.Generator
+    mix_gen: torch.Generator
+    cfg: GanConfig
+    device: torch.device
+    name: str
+    autocast: object = None
+
+    def fakes(self) -> torch.Tensor:
+        """D's fake batch from G without gradients."""
+        with torch.no_grad(), self.autocast:
+            return self.G(_noise(self.cfg.batch_size, self.G.z_dim, self.noise_gen, self.device))
+
+    def g_step(self, real: torch.Tensor, where: str, window: dict) -> torch.Tensor:
+        """One G step on ``real`` (for the mixes); returns D's fake batch: G's pre-update fakes."""
+        cfg = self.cfg
+        with self.autocast:
+            fake_g = self.G(_noise(cfg.g_batch_size, self.G.z_dim, self.noise_gen, self.device))
+            logits = self.D(fake_g)
+        g_loss = _bce(logits, 1.0)
+        g_mix = torch.zeros(())
+        if cfg.mixes and cfg.formulation == "paper" and cfg.g_mix_term:
+            g_mix = mix_loss(self.D, fake_g, real, cfg, self.mix_gen, self.autocast)
+        total_g = g_loss - g_mix
+        _finite(self.name, "generator loss", total_g, where, cfg.lr)
+        fake = fake_g[: cfg.batch_size].detach() if cfg.batch_size <= cfg.g_batch_size else self.fakes()
+        self.opt_g.zero_grad()
+        total_g.backward()
+        self.opt_g.step()
+        _add(window, g_loss=float(g_loss.detach()), g_mix_loss=float(g_mix.detach()))
+        return fake
+
+    def d_step(self, real: torch.Tensor, fake: torch.Tensor, where: str, window: dict) -> None:
+        """One D step: BCE on ``real`` and ``fake``, plus the mixup term when the run mixes."""
+        cfg = self.cfg
+        with self.autocast:
+            logits = self.D(torch.cat([real, fake]))
+        d_real, d_fake = logits[: real.shape[0]], logits[real.shape[0]:]
+        d_loss = _bce(d_real, 1.0) + _bce(d_fake, 0.0)
+        d_mix = mix_loss(self.D, fake, real, cfg, self.mix_gen, self.autocast) if cfg.mixes else torch.zeros(())
+        total_d = d_loss + d_mix
+        _finite(self.name, "discriminator loss", total_d, where, cfg.lr)
+        self.opt_d.zero_grad()  # also clears what G's step left in D
+        total_d.backward()
+        self.opt_d.step()
+        _add(
+            window,
+            d_loss=float(d_loss.detach()),
+            d_mix_loss=float(d_mix.detach()),
+            d_real=float(torch.sigmoid(d_real.detach().float()).mean()),
+            d_fake=float(torch.sigmoid(d_fake.detach().float()).mean()),
+        )
 
 
 def _add(window: dict, **values: float) -> None:

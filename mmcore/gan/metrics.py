@@ -21,11 +21,15 @@ Two kinds of features (``features``):
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import torch
 
+from ..checkpoint import load_trained
+from ..data.datasets import dataset_spec
 from ..errors import UserError
+from ..models import create_model
 from .labels import metric_label  # noqa: F401  (re-exported)
 
 __all__ = [
@@ -33,6 +37,7 @@ __all__ = [
     "CLASSIFIER_EXTRACTOR",
     "INCEPTION_WEIGHTS_FILE",
     "metric_label",
+    "load_classifier",
     "score_samples",
     "inception_score",
     "frechet_distance",
@@ -66,6 +71,17 @@ def frechet_distance(f1: torch.Tensor, f2: torch.Tensor) -> float:
     return fid_statistics_to_metric(s1, s2, verbose=False)["frechet_inception_distance"]
 
 
+def load_classifier(model_path: str | Path, device: torch.device):
+    """The trained feature classifier (rule ``gan_classifier_train``) in eval mode and its run row,
+    verified against its sha256."""
+    state = load_trained(model_path, None, device)
+    run = state["run"]
+    spec = dataset_spec(run["dataset"])
+    model = create_model(run["model"], num_classes=spec.num_classes, **json.loads(run["model_kwargs"]))
+    model.load_state_dict(state["model"])
+    return model.to(device).eval().requires_grad_(False), run
+
+
 class _Images(torch.utils.data.Dataset):
     """uint8 (N, C, H, W) images as torch-fidelity reads them; ``rgb`` repeats one channel three times."""
 
@@ -93,9 +109,6 @@ def _register_classifier() -> None:
 
         def __init__(self, name, features_list, **kwargs):
             super().__init__(name, features_list)
-            from ..data.datasets import dataset_spec
-            from ..experiments.gan import load_classifier
-
             path = kwargs.get("feature_extractor_weights_path")
             self.model, run = load_classifier(path, torch.device("cpu"))
             spec = dataset_spec(run["dataset"])

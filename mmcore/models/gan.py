@@ -30,7 +30,7 @@ from torch import nn
 from torch.nn.utils.parametrizations import spectral_norm
 
 from ..mixup import MixPoint
-from ._registry import register_model
+from ._registry import check_settings, model_settings, register_model, settings_of
 
 __all__ = [
     "SNGAN_VARIANTS",
@@ -40,6 +40,7 @@ __all__ = [
     "DCGANDiscriminator",
     "GENERATORS",
     "create_generator",
+    "split_gan_settings",
     "FeatureCNN",
 ]
 
@@ -227,12 +228,12 @@ class FeatureCNN(nn.Module):
 # ---- generators and registered models ---------------------------------------------------------
 
 
-def _sngan_generator(variant: str = "code", out_channels: int = 3, z_dim: int | None = None, **_):
+def _sngan_generator(variant: str = "code", out_channels: int = 3, z_dim: int | None = None):
     v = SNGAN_VARIANTS[variant]
     return SNResNetGenerator(z_dim or v["z_dim"], v["g_channels"], out_channels, v["g_shortcut"])
 
 
-def _dcgan_generator(width: int = 32, out_channels: int = 1, image_size: int = 28, z_dim: int | None = None, **_):
+def _dcgan_generator(width: int = 32, out_channels: int = 1, image_size: int = 28, z_dim: int | None = None):
     return DCGANGenerator(z_dim or 64, width, out_channels, image_size)
 
 
@@ -240,23 +241,41 @@ def _dcgan_generator(width: int = 32, out_channels: int = 1, image_size: int = 2
 GENERATORS = {"sngan": _sngan_generator, "dcgan": _dcgan_generator}
 
 
-def create_generator(family: str, **kwargs) -> nn.Module:
-    """The generator of a GAN family (``sngan`` or ``dcgan``); unknown keyword arguments are ignored so
-    one kwargs dict serves the generator and the discriminator."""
+def _family(family: str) -> None:
     if family not in GENERATORS:
         raise ValueError(f"unknown GAN family {family!r}; available: {', '.join(GENERATORS)}")
+
+
+def create_generator(family: str, **kwargs) -> nn.Module:
+    """The generator of a GAN family (``sngan`` or ``dcgan``); a keyword it does not take is a
+    :class:`~mmcore.models._registry.ModelSettingError` (:func:`split_gan_settings` splits one run's
+    settings between G and D)."""
+    _family(family)
+    check_settings(f"generator {family}", kwargs, settings_of(GENERATORS[family]))
     return GENERATORS[family](**kwargs)
 
 
+def split_gan_settings(family: str, settings: dict) -> tuple[dict, dict]:
+    """One GAN run's model settings (the run sheet's ``model_kwargs``, one dict for both networks) as
+    ``(generator's, discriminator's)``: each setting goes to the factories that take it (``out_channels``
+    and ``z_dim`` are G's, ``in_channels`` is D's, ``variant``, ``width`` and ``image_size`` go to both
+    where both take them); one that neither takes is refused in one sentence."""
+    _family(family)
+    g_known, d_known = settings_of(GENERATORS[family]), model_settings(f"{family}_d")
+    known = g_known + tuple(k for k in d_known if k not in g_known)
+    check_settings(f"GAN {family} (generator and discriminator)", settings, known)
+    return ({k: v for k, v in settings.items() if k in g_known}, {k: v for k, v in settings.items() if k in d_known})
+
+
 @register_model
-def sngan_d(variant: str = "code", in_channels: int = 3, num_classes: int = 1, **_) -> SNResNetDiscriminator:
+def sngan_d(variant: str = "code", in_channels: int = 3, num_classes: int = 1) -> SNResNetDiscriminator:
     """The SNGAN ResNet discriminator, 32 x 32: the authors' code (avg pool, biased head) or Miyato's."""
     v = SNGAN_VARIANTS[variant]
     return SNResNetDiscriminator(in_channels, 128, v["pool"], v["head_bias"], num_classes)
 
 
 @register_model
-def dcgan_d(width: int = 32, in_channels: int = 1, image_size: int = 28, num_classes: int = 1, **_) -> DCGANDiscriminator:
+def dcgan_d(width: int = 32, in_channels: int = 1, image_size: int = 28, num_classes: int = 1) -> DCGANDiscriminator:
     """The stand-in's spectral-norm DCGAN discriminator (c = ``width``)."""
     return DCGANDiscriminator(in_channels, width, image_size, num_classes)
 
