@@ -11,7 +11,8 @@ from pathlib import Path
 
 import torch
 
-from .io import ArtefactError, load_torch, save_torch, write_csv
+from .io import ArtefactError, load_torch, save_torch
+from .records import write_history
 
 __all__ = ["RETRAIN", "RESTART", "save_trained", "load_trained", "drop_checkpoint", "ResumeCheckpoint"]
 
@@ -30,7 +31,7 @@ def save_trained(model, run: dict, history: list[dict] | None, model_path, histo
     """
     digest = save_torch(model_path, {"model": model.state_dict(), "run": dict(run)})
     if history is not None:
-        write_csv(history_path, history)
+        write_history(history_path, history, run["run_id"])
     return digest
 
 

@@ -5,14 +5,14 @@ Torch files (trained models, resume checkpoints, representations) are *sealed*: 
 serialises the object, records the sha256 of those bytes, and writes both in one file, atomically;
 :func:`load_torch` recomputes the sha256 before it unpickles anything. The record travels with the
 file it describes, so no kill can separate the two, and it works whichever job writes the file and
-whatever else that job writes. JSON files are checked to parse (:func:`read_json`). Every failure is an
+whatever else that job writes. JSON files are checked to parse (:func:`read_json`); a run's metrics,
+evaluations and history are sealed too, by :mod:`mmcore.records`. Every failure is an
 :class:`ArtefactError`: one sentence naming the file and what to do, which step scripts print without
 a traceback.
 """
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 import json
@@ -28,7 +28,6 @@ __all__ = [
     "atomic_write",
     "write_json",
     "write_text",
-    "write_csv",
     "read_json",
     "sha256_file",
     "save_torch",
@@ -144,15 +143,3 @@ def load_torch(path: str | Path, *, map_location=None, fix: str = RERUN):
         return torch.load(io.BytesIO(data), map_location=map_location, weights_only=True)
     except Exception as err:  # noqa: BLE001
         raise unreadable(err) from None
-
-
-def write_csv(path: str | Path, rows: list[dict]) -> None:
-    """Rows of equal keys as CSV (no pandas import: step scripts start faster without it)."""
-
-    def _w(tmp: str) -> None:
-        with open(tmp, "w", newline="") as fh:
-            writer = csv.DictWriter(fh, fieldnames=list(rows[0]) if rows else [])
-            writer.writeheader()
-            writer.writerows(rows)
-
-    atomic_write(path, _w)

@@ -267,13 +267,14 @@ def test_a_truncated_metrics_file_stops_the_table(tmp_path, syn_run):
 def test_a_truncated_history_stops_the_loss_curves(tmp_path):
     cell = {"dataset": "cifar10", "arch": "preactresnet18", "method": "manifold", "alpha": 2.0, "layers": "1",
             "detach": False, "run_ids": ["r"]}
-    history = tmp_path / "history.csv"
+    history = tmp_path / "r" / "history.csv"
+    history.parent.mkdir()
     history.write_text("step,epoch,train_loss\n1,1,0.5\n2,2,")  # cut inside the last row
     art = ARTEFACTS["figure6"]
     with pytest.raises(ArtefactError) as err:
         writer_of(art)(art, [cell], {"r": str(history)}, "x", {}, str(tmp_path / "f.png"))
     assert one_sentence(err) == (
-        f"{history} lacks an epoch or training loss on some row (truncated or damaged); "
+        f"{history} does not end with its seal (cut short, or written by an older version); "
         "delete it and run the workflow again to rebuild it"
     )
     assert not (tmp_path / "f.png").exists()

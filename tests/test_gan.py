@@ -18,6 +18,7 @@ from mmcore.gan.metrics import frechet_distance, inception_score, score_samples
 from mmcore.mixup import MixParams, mix, mixing, sample_pair_mix
 from mmcore.models import create_model
 from mmcore.models.gan import create_generator
+from mmcore.records import write_record
 from mmcore.runsheet import all_runs, artefact_cells
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -350,7 +351,7 @@ def test_gan_table_is_labelled_classifier_based_and_feeds_the_scorecard(tmp_path
             path.parent.mkdir()
             m = {"is": 3.0 + seed * 0.1 + (cell["setting"] != "baseline"), "fid": fid[cell["setting"]] + seed,
                  "kid": 0.01, "features": "classifier"}
-            path.write_text(json.dumps({"run": {}, "metrics": m}))
+            write_record(path, {"run": {"run_id": rid}, "metrics": m})
             files[rid] = str(path)
     scale = scale_of(art, cfg)
     assert scale.startswith("reduced: classifier-based IS/FID/KID")

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 
 from mmcore.artefacts import ARTEFACTS, writer_of
-from mmcore.io import write_json
+from mmcore.records import write_record
 from mmcore.report import aggregate, write_table
 from mmcore.scale import representations_scale, synthetic_scale
 
@@ -24,7 +24,7 @@ def _write_runs(tmp_path, values: dict[str, dict]) -> dict[str, str]:
     for rid, metrics in values.items():
         path = tmp_path / rid / "metrics.json"
         path.parent.mkdir(parents=True)
-        write_json(path, {"run": {"run_id": rid}, "metrics": metrics})
+        write_record(path, {"run": {"run_id": rid}, "metrics": metrics})
         files[rid] = str(path)
     return files
 

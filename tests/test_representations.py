@@ -2,13 +2,13 @@
 
 import dataclasses
 import pytest
-import pandas as pd
 
 from mmcore.config import load_schema, validate_config
 from mmcore.data import datasets
 from mmcore.data.datasets import prepare
 from mmcore.experiments.representations import class_list, train_run
 from mmcore.io import load_torch, read_json
+from mmcore.records import read_history
 from mmcore.runsheet import REPRESENTATION_SETTINGS, all_runs, artefact_cells
 
 
@@ -69,7 +69,7 @@ def test_train_and_extract(tmp_path, prepared, config, setting, method):
         run, prepared, tmp_path / "m.pt", tmp_path / "h.csv", tmp_path / "r.pt", tmp_path / "metrics.json",
         device="cpu",
     )
-    assert pd.read_csv(tmp_path / "h.csv")["epoch"].tolist() == [1]
+    assert read_history(tmp_path / "h.csv", run_id=run["run_id"])["epoch"].tolist() == [1]
     reps = load_torch(tmp_path / "r.pt")
     dim = 2 if setting == "bottleneck2d" else 12
     assert reps["h"].shape == (5, dim) and reps["y"].tolist() == [0, 1, 2, 3, 4]

@@ -12,7 +12,7 @@ from torch import nn
 from mmcore import attacks
 from mmcore.deform import deform
 from mmcore.artefacts import ARTEFACTS, writer_of
-from mmcore.io import write_json
+from mmcore.records import write_record
 
 
 def gen(seed=0):
@@ -223,8 +223,8 @@ def test_table9_against_hand_computation(tmp_path):
     cells = [cell("none", 0.0, ["a0", "a1"]), cell("manifold", 2.0, ["b0", "b1"])]
     files = {}
     for rid, base in (("a0", 50), ("a1", 54), ("b0", 60), ("b1", 62)):
-        p = tmp_path / f"{rid}.json"
-        write_json(p, {"run": {"run_id": rid}, "metrics": {"clean": base + 10, "deformations": {
+        p = tmp_path / rid / "eval.json"
+        write_record(p, {"run": {"run_id": rid}, "metrics": {"clean": base + 10, "deformations": {
             "rotation": {"20": base, "40": base - 20}, "zoom_out": {"120": base - 5}}}})
         files[rid] = str(p)
     t = write_table("table9", cells, files)
@@ -243,8 +243,8 @@ def test_table7_and_pgd_tables(tmp_path):
     cells = [cell("input", 1.0, ["i"], "cifar10", "preactresnet18"), cell("manifold", 2.0, ["m"], "cifar10", "preactresnet18")]
     files = {}
     for rid, acc in (("i", 30.0), ("m", 40.0)):
-        p = tmp_path / f"{rid}.json"
-        write_json(p, {"run": {"run_id": rid}, "metrics": {"clean": 80.0, "fgsm": {"0": 80.0, "0.0314": acc}, "pgd": 0.5}})
+        p = tmp_path / rid / "eval.json"
+        write_record(p, {"run": {"run_id": rid}, "metrics": {"clean": 80.0, "fgsm": {"0": 80.0, "0.0314": acc}, "pgd": 0.5}})
         files[rid] = str(p)
     t7 = write_table("table7", cells, files)
     r = t7.set_index(["method", "epsilon"])

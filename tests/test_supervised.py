@@ -16,7 +16,7 @@ from mmcore.data.loader import class_balanced_subset
 from mmcore.experiments.supervised import summarise, train_run
 from mmcore.io import read_json
 from mmcore.artefacts import ARTEFACTS, writer_of
-from mmcore.io import write_json
+from mmcore.records import write_record
 from mmcore.runsheet import artefact_cells, slim, supervised_cell
 from mmcore.scale import scale_of
 
@@ -180,9 +180,9 @@ def tiny_run(method="manifold", alpha=2.0, epochs=3, milestones=(1, 2), seed=0):
 def test_schedule_lr_and_per_epoch_evaluation(prepared, tmp_path):
     run = tiny_run(epochs=4, milestones=(1, 3))
     metrics = train_run(run, prepared, tmp_path / "m.pt", tmp_path / "h.csv", tmp_path / "metrics.json", device="cpu")
-    import pandas as pd
+    from mmcore.records import read_history
 
-    h = pd.read_csv(tmp_path / "h.csv")
+    h = read_history(tmp_path / "h.csv", run_id=run["run_id"])  # sealed by the job
     assert h["epoch"].tolist() == [1, 2, 3, 4]
     # lr of epoch e (0-based) = 0.1 * 0.1 ** (number of milestones <= e), as the authors' adjust_learning_rate.
     assert np.allclose(h["lr"], [0.1 * 0.1 ** sum(m <= e for m in (1, 3)) for e in range(4)])
@@ -238,7 +238,7 @@ def fake_metrics(cells, root):
         for j, rid in enumerate(cell["run_ids"]):
             path = root / rid / "metrics.json"
             path.parent.mkdir(parents=True, exist_ok=True)
-            write_json(path, {"run": {"run_id": rid}, "metrics": {
+            write_record(path, {"run": {"run_id": rid}, "metrics": {
                 "test_error_best": 10.0 + i + 2 * j,
                 "test_error_final": 11.0 + i + 4 * j,
                 "test_nll_best": 0.5 + 0.1 * j,

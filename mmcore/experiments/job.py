@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Callable
 
 from ..checkpoint import drop_checkpoint, save_trained
-from ..io import save_torch, write_json
+from ..io import save_torch
+from ..records import write_record
 from ..precision import resolve_precision
 from ..provenance import provenance, resolve_device
 from ..train import train
@@ -24,10 +25,9 @@ __all__ = ["Job", "write_metrics"]
 
 
 def write_metrics(path: str | Path, run: dict, metrics: dict) -> dict:
-    """metrics.json: the run row, its metrics and the provenance, atomically; returns that document."""
-    out = {"run": dict(run), "metrics": metrics, "provenance": provenance()}
-    write_json(path, out)
-    return out
+    """metrics.json (or an evaluation's JSON): the run row, its metrics and the provenance, sealed
+    (:mod:`mmcore.records`) and written atomically; returns that document."""
+    return write_record(path, {"run": dict(run), "metrics": metrics, "provenance": provenance()})
 
 
 class Job:

@@ -38,6 +38,8 @@ from torch import nn
 
 from ..checkpoint import ResumeCheckpoint
 from ..errors import DivergenceError
+from ..losses import EXPLODED
+from ..mix_points import mixes
 from ..mixup import MixParams, mix_targets, mixing, sample_pair_mix
 from ..optim import Adam
 from ..precision import autocast as precision_autocast
@@ -81,12 +83,12 @@ class GanConfig:
             raise ValueError(f"n_dis: expected an integer >= 1, got {self.n_dis!r}")
         if self.formulation not in FORMULATIONS:
             raise ValueError(f"formulation: expected one of {', '.join(FORMULATIONS)}, got {self.formulation!r}")
-        if self.method != "none" and not self.mix_points:
+        if self.mixes and not self.mix_points:
             raise ValueError(f"method {self.method!r} needs a non-empty set of mix points")
 
     @property
     def mixes(self) -> bool:
-        return self.method != "none"
+        return mixes(self.method)
 
 
 def _bce(logits: torch.Tensor, target: float | torch.Tensor) -> torch.Tensor:
@@ -133,9 +135,17 @@ def mix_loss(
 
 
 def _finite(name: str, what: str, value: torch.Tensor, where: str, lr: float) -> None:
+    """Stop a diverged run before it updates anything: a loss that is not finite, or one past
+    :data:`~mmcore.losses.EXPLODED` (100 nats). Each loss checked is a mean BCE of sigmoid outputs
+    (>= 0); a healthy run starts at log 2 = 0.69 per term and the default run's G and D losses peak at
+    about 2.1 and 1.3 (history windows, docs/benchmarks.md), so 100 (mean logits about 100 on the wrong
+    side) is far from any learning run, while an exploding one (lr 1e6) passes it within a few steps."""
     v = float(value.detach())
+    fix = f"lower the learning rate (now {lr:g}) or check the data"
     if not math.isfinite(v):
-        raise DivergenceError(name, f"the {what} became {v}", f"lower the learning rate (now {lr:g}) or check the data", where)
+        raise DivergenceError(name, f"the {what} became {v}", fix, where)
+    if v > EXPLODED:
+        raise DivergenceError(name, f"the {what} reached {v:.3g}, above {EXPLODED:g}, where no learning GAN goes", fix, where)
 
 
 def _noise(n: int, z_dim: int, generator: torch.Generator, device) -> torch.Tensor:
@@ -228,7 +238,8 @@ class _GanRun:
         if cfg.mixes and cfg.formulation == "paper" and cfg.g_mix_term:
             g_mix = mix_loss(self.D, fake_g, real, cfg, self.mix_gen, self.autocast)
         total_g = g_loss - g_mix
-        _finite(self.name, "generator loss", total_g, where, cfg.lr)
+        _finite(self.name, "generator loss", g_loss, where, cfg.lr)
+        _finite(self.name, "generator's mixup term", g_mix, where, cfg.lr)
         fake = fake_g[: cfg.batch_size].detach() if cfg.batch_size <= cfg.g_batch_size else self.fakes()
         self.opt_g.zero_grad()
         total_g.backward()
@@ -245,7 +256,7 @@ class _GanRun:
         d_loss = _bce(d_real, 1.0) + _bce(d_fake, 0.0)
         d_mix = mix_loss(self.D, fake, real, cfg, self.mix_gen, self.autocast) if cfg.mixes else torch.zeros(())
         total_d = d_loss + d_mix
-        _finite(self.name, "discriminator loss", total_d, where, cfg.lr)
+        _finite(self.name, "discriminator loss", total_d, where, cfg.lr)  # both terms are >= 0
         self.opt_d.zero_grad()  # also clears what G's step left in D
         total_d.backward()
         self.opt_d.step()

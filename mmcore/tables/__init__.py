@@ -14,10 +14,11 @@ __all__ = ["per_run", "files_of", "load_json", "figure_title", "regime", "with_r
 
 
 def load_json(path: str | Path) -> dict:
-    """A run's metrics or evaluation file; a truncated or damaged one stops the job in one sentence."""
-    from ..io import read_json
+    """A run's metrics or evaluation file, its seal, run id and metric types checked: a damaged one, or
+    one of another run, stops the job in one sentence (:mod:`mmcore.records`)."""
+    from ..records import read_record
 
-    return read_json(path, require=("run", "metrics"))
+    return read_record(path)
 
 
 def per_run(

@@ -54,15 +54,11 @@ def curve_label(cell: dict) -> str:
 
 def _load_history(path):
     """A run's history.csv with an epoch and a finite training loss on every row, else one sentence."""
-    import pandas as pd
-
     from ..io import RERUN, ArtefactError
+    from ..records import read_history
 
-    try:
-        h = pd.read_csv(path)
-        ok = {"epoch", "train_loss"} <= set(h.columns) and len(h) and h[["epoch", "train_loss"]].notna().all().all()
-    except (OSError, ValueError) as err:  # pandas' ParserError and EmptyDataError are ValueErrors
-        raise ArtefactError(f"{path} is not a readable history ({type(err).__name__}: truncated or damaged); {RERUN}") from None
+    h = read_history(path)  # sealed: a changed or cut history stops here
+    ok = {"epoch", "train_loss"} <= set(h.columns) and len(h) and h[["epoch", "train_loss"]].notna().all().all()
     if not ok:
         raise ArtefactError(f"{path} lacks an epoch or training loss on some row (truncated or damaged); {RERUN}")
     return h
