@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ._registry import Artefact, Claim, each, grid, method_alphas, register
+from ._registry import Artefact, Claim, each, grid, method_alphas, register, with_seeds
 
 __all__ = ["SVD_SETTINGS"]
 
@@ -63,10 +63,10 @@ register(
         block=("representations", "figure5"),
         cells=_figure5_cells,
         writer="mmcore.tables.representations:bottleneck2d",
-        columns=(
+        columns=with_seeds((
             "classes", "method", "n_seeds", "tightness_mean", "tightness_std", "test_acc_mean", "test_acc_std",
             "scale", "regime",
-        ),
+        )),
         notes=(
             "tightness = mean distance of test points to their class centroid / mean distance between class "
             "centroids, in the 2-D bottleneck (lower: tighter clusters, wider margins); the paper shows "
@@ -118,16 +118,16 @@ register(
         block=("representations", "svd"),
         cells=_svd_cells,
         writer="mmcore.tables.representations:svd_flattening",
-        columns=(
+        columns=with_seeds((
             "setting", "method", "n_seeds", "first_sv_mean", "first_sv_std", "rest_sv_sum_mean",
-            "rest_sv_sum_std", "overall_rest_sv_sum_mean", "overall_rest_sv_sum_std", "rest_over_first_mean",
-            "rest_over_overall_mean", "rest_over_overall_std", "test_acc_mean", "paper_first_sv",
-            "paper_rest_sv_sum", "scale", "regime",
-        ),
+            "rest_sv_sum_std", "overall_rest_sv_sum_mean", "overall_rest_sv_sum_std", "overall_first_sv_mean",
+            "overall_first_sv_std", "rest_over_first_mean", "rest_over_overall_mean", "rest_over_overall_std",
+            "test_acc_mean", "paper_first_sv", "paper_rest_sv_sum", "scale", "regime",
+        )),
         notes=(
             "Singular values of the test-set bottleneck representations of each class (first, and the sum of "
             "the others), averaged over classes, then mean and std over seeds; overall_*: the SVD of all "
-            "classes together; rest_over_first: the per-class ratio of the two (scale-free); rest_over_overall: "
+            "classes together (overall_first_sv: its largest singular value); rest_over_first: the per-class ratio of the two (scale-free); rest_over_overall: "
             "the class-specific sum over the overall one, per run (flattening without a comparable change "
             "overall lowers it).",
             "paper_* columns: the paper's section 3.2 numbers from its own MNIST network, for direction only "

@@ -11,7 +11,7 @@ import math
 
 from ..mix_points import mix_alpha
 from ..paper import paper_reference
-from ._registry import Artefact, Claim, each, grid, method_alphas, method_map, register
+from ._registry import Artefact, Claim, each, grid, method_alphas, method_map, register, with_seeds
 
 __all__ = []
 
@@ -77,7 +77,7 @@ def _supervised_table(
         block=("supervised", name),
         cells=cells,
         writer="mmcore.tables.supervised:supervised_table",
-        columns=columns,
+        columns=with_seeds(columns),
         notes=(_SUPERVISED_NOTE, *notes),
         claims=claims,
         schedules=schedules,
@@ -272,10 +272,10 @@ def _register_loss_curves() -> None:
                 kind="table",
                 title=f"Figure {number}: training loss at the last epoch per mixing set",
                 writer="mmcore.tables.supervised:final_losses",
-                columns=(
+                columns=with_seeds((
                     "curve", "layers", "detach", "method", "alpha", "n_seeds", "final_train_loss_mean",
                     "final_train_loss_std", "scale",
-                ),
+                )),
                 notes=(
                     "The paper: mixing in deeper layers ends with the lowest training loss; blocking the gradient "
                     "before the mixing layer with the highest.",
