@@ -366,3 +366,27 @@ def test_an_unchanged_claim_declares_its_margin():
         Claim("s", "t", "x_mean", {"m": "a"}, {"m": "b"}, margin=0.1)
     with pytest.raises(ValueError, match="two rows"):
         Claim("s", "t", "x_mean", {"m": "a"}, None, threshold=1.0, kind="unchanged", margin=0.1)
+
+
+def test_a_supervised_claim_switches_to_the_final_epoch_by_its_column(tmp_path, monkeypatch):
+    """The supervised claims read the best epoch; each table carries the final epoch's mean, std and
+    per-seed values beside it, so switching is a change of the claim's column and nothing else."""
+    import dataclasses
+
+    import mmcore.scorecard as sc
+    from mmcore.artefacts import ARTEFACTS
+
+    for table, claim in claims():
+        if claim.column in ("test_error_best_mean", "top1_acc_best_mean"):
+            final = claim.column.replace("_best_", "_final_")
+            assert {final, final.replace("_mean", "_std"), final.replace("_mean", "_seeds")} <= set(
+                ARTEFACTS[table].columns), (table, claim.text)
+    (claim,) = ARTEFACTS["table2"].claims
+    monkeypatch.setattr(sc, "claims", lambda: [("table2", dataclasses.replace(claim, column="test_error_final_mean"))])
+    rows = [{"dataset": "svhn", "arch": "preactresnet18", "method": m, "alpha": 2.0, "layers": "", "n_seeds": 2,
+             "test_error_best_mean": 1.0, "test_error_best_std": 1.0, "test_error_best_seeds": "0:0.0;1:2.0",
+             "test_error_final_mean": final, "test_error_final_std": 0.0, "test_error_final_seeds": per_seed,
+             "scale": "x"}
+            for m, final, per_seed in (("manifold", 5.0, "0:4.0;1:6.0"), ("none", 6.0, "0:5.0;1:7.0"))]
+    row = sc.scorecard({"table2": write(tmp_path, "table2", rows)}).iloc[0]
+    assert row["measured"] == "5 vs 6" and row["difference"] == 1.0 and row["verdict"] == "holds"  # d = -1, -1
