@@ -184,8 +184,9 @@ def _judge(claim: Claim, a: pd.Series, b: pd.Series | None) -> dict:
             se = abs(ratio) * math.sqrt(sd_a**2 / (n_a * mean_a**2) + sd_b**2 / (n_b * mean_b**2)) if mean_a and mean_b \
                 else math.nan
         result = unchanged_verdict(change, se, n, claim.margin)
-        measured += (f" ({100 * change:+.1f} %, 2-se interval {100 * (change - 2 * se):+.1f} % to "
-                     f"{100 * (change + 2 * se):+.1f} %; margin +-{100 * claim.margin:g} %)")
+        interval = (f"2-se interval {100 * (change - 2 * se):+.1f} % to {100 * (change + 2 * se):+.1f} %"
+                    if math.isfinite(se) else "no 2-se interval")
+        measured += f" ({100 * change:+.1f} %, {interval}; margin +-{100 * claim.margin:g} %)"
         difference = change
     else:
         sign = -1.0 if claim.better == "lower" else 1.0

@@ -316,6 +316,7 @@ def test_a_small_change_with_a_tight_interval_is_unchanged_and_a_wide_one_inconc
     assert first["difference"] == pytest.approx(0.04) and first["se"] == pytest.approx(0.11590, abs=1e-5)
     assert counts(card) == {"holds": 2, "reversed": 0, "inconclusive": 1}
     assert "holds 2 (1 of them unchanged as the paper says)" in headline(card)
+    assert rest["measured"] == "102 vs 100 (+2.2 %, 2-se interval +1.3 % to +3.0 %; margin +-10 %)"
 
 
 def test_unchanged_claims_without_per_seed_values_use_the_ratio_of_the_means(tmp_path):
@@ -335,6 +336,13 @@ def test_unchanged_claims_without_per_seed_values_use_the_ratio_of_the_means(tmp
     assert rest["verdict"] == "changed" and rest["difference"] == pytest.approx(0.5)
     assert rest["se"] == pytest.approx(0.045069, abs=1e-6)
     assert first["verdict"] == "inconclusive" and first["se"] == pytest.approx(0.077782, abs=1e-6)
+    nan = float("nan")  # one seed: the table has no std
+    one = scorecard({"svd_flattening": write(tmp_path, "svd_flattening", [
+        {**row("none", 100.0, nan, 100.0, nan), "n_seeds": 1}, {**row("manifold", 101.0, nan, 110.0, nan),
+                                                                "n_seeds": 1}])})
+    rest = _claim(one, "non-leading singular values of all classes")
+    assert rest["measured"] == "101 vs 100 (+1.0 %, no 2-se interval; margin +-10 %)"
+    assert rest["verdict"] == "inconclusive"
 
 
 def test_unchanged_verdict_rule():
