@@ -181,8 +181,8 @@ def _judge(claim: Claim, a: pd.Series, b: pd.Series | None) -> dict:
         else:
             ratio = mean_a / mean_b if mean_b else math.nan
             change = ratio - 1.0
-            se = abs(ratio) * math.sqrt(sd_a**2 / (n_a * mean_a**2) + sd_b**2 / (n_b * mean_b**2)) if mean_a and mean_b \
-                else math.nan
+            se = abs(ratio) * math.sqrt(sd_a**2 / (n_a * mean_a**2) + sd_b**2 / (n_b * mean_b**2)) \
+                if mean_a and mean_b else math.nan
         result = unchanged_verdict(change, se, n, claim.margin)
         interval = (f"2-se interval {100 * (change - 2 * se):+.1f} % to {100 * (change + 2 * se):+.1f} %"
                     if math.isfinite(se) else "no 2-se interval")

@@ -102,8 +102,8 @@ def test_svd_and_bottleneck2d_tables(tmp_path):
         cells.append({"setting": "bottleneck12_after3", "classes": "0-9", "method": meth, "run_ids": ids,
                       "seeds": [0, 1]})
         for s, rid in enumerate(ids):
-            metrics[rid] = dict(first_sv=10.0 + s, rest_sv_sum=rest, overall_first_sv=30.0 + s, overall_rest_sv_sum=50.0,
-                                rest_over_first=0.1, test_acc=90.0)
+            metrics[rid] = dict(first_sv=10.0 + s, rest_sv_sum=rest, overall_first_sv=30.0 + s,
+                                overall_rest_sv_sum=50.0, rest_over_first=0.1, test_acc=90.0)
     svd = _table("svd_flattening", cells, _write_runs(tmp_path / "svd", metrics), tmp_path)
     assert list(svd["method"]) == ["none", "manifold"]
     row = svd.set_index("method").loc["manifold"]

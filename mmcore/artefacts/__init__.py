@@ -34,5 +34,6 @@ from ._registry import (
 from . import synthetic, representations, supervised, robustness, gan  # noqa: F401,I001  (the order is the registry's)
 
 __all__ = [
-    "Claim", "Artefact", "ARTEFACTS", "register", "grid", "each", "method_alphas", "method_map", "with_seeds", "writer_of",
+    "Claim", "Artefact", "ARTEFACTS", "register", "grid", "each", "method_alphas", "method_map", "with_seeds",
+    "writer_of",
 ]

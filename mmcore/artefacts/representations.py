@@ -144,7 +144,8 @@ register(
         notes=(
             "Singular values of the test-set bottleneck representations of each class (first, and the sum of "
             "the others), averaged over classes, then mean and std over seeds; overall_*: the SVD of all "
-            "classes together (overall_first_sv: its largest singular value); rest_over_first: the per-class ratio of the two (scale-free); rest_over_overall: "
+            "classes together (overall_first_sv: its largest singular value); rest_over_first: the per-class "
+            "ratio of the two (scale-free); rest_over_overall: "
             "the class-specific sum over the overall one, per run (it falls both when the class-specific sum "
             "falls and when the overall one rises: the scorecard judges the overall quantities apart).",
             "paper_* columns: the paper's section 3.2 numbers from its own MNIST network, for direction only "
