@@ -18,6 +18,39 @@ def test_aggregate_against_numpy():
     assert np.isnan(out.loc["b", "v_std"])  # one seed: no spread to report
 
 
+def test_aggregate_keeps_each_seeds_value_at_full_precision():
+    """Rows with a seed give each value a ``*_seeds`` column of seed:value pairs, in seed order; the mean
+    and std columns are as without it."""
+    from mmcore.report import parse_per_seed
+
+    rows = [{"g": "a", "seed": s, "v": v} for s, v in ((2, 0.1 + 0.2), (0, 1.0), (1, float("nan")))]
+    rows += [{"g": "b", "seed": 0, "v": 3.0}, {"g": "c", "seed": None, "v": 1.0}, {"g": "c", "seed": 1, "v": 2.0}]
+    out = aggregate(rows, ["g"], ["v"]).set_index("g")
+    assert out.loc["a", "v_seeds"] == "0:1.0;2:0.30000000000000004"  # NaN left out, as the mean leaves it
+    assert parse_per_seed(out.loc["a", "v_seeds"]) == [(0, 1.0), (2, 0.1 + 0.2)]
+    assert out.loc["b", "v_seeds"] == "0:3.0" and out.loc["c", "v_seeds"] == ""  # a seed unknown: none
+    assert list(out.columns) == ["n_seeds", "v_mean", "v_std", "v_seeds"]
+    plain = aggregate([{k: v for k, v in r.items() if k != "seed"} for r in rows], ["g"], ["v"]).set_index("g")
+    assert list(plain.columns) == ["n_seeds", "v_mean", "v_std"]
+    pd.testing.assert_frame_equal(out[["n_seeds", "v_mean", "v_std"]], plain)
+
+
+def test_per_seed_columns_are_csv_only(tmp_path):
+    df = pd.DataFrame([{"method": "none", "n_seeds": 2, "v_mean": 1.5, "v_std": 0.7, "v_seeds": "0:1.0;1:2.0"}])
+    write_table(df, tmp_path / "t.csv", tmp_path / "t.md", "T", [])
+    assert pd.read_csv(tmp_path / "t.csv")["v_seeds"].tolist() == ["0:1.0;1:2.0"]
+    md = (tmp_path / "t.md").read_text()
+    assert "v_seeds" not in md and "0:1.0" not in md and "n_seeds" in md  # n_seeds is a count: shown
+
+
+def test_every_aggregated_table_declares_its_per_seed_columns():
+    from mmcore.artefacts import with_seeds
+
+    for art in ARTEFACTS.values():
+        if art.kind == "table":
+            assert art.columns == with_seeds(c for c in art.columns if not c.endswith("_seeds") or c == "n_seeds")
+
+
 def _write_runs(tmp_path, values: dict[str, dict]) -> dict[str, str]:
     """metrics.json of hand-made runs, as the training jobs write them; run id -> path."""
     files = {}
@@ -66,14 +99,17 @@ def test_svd_and_bottleneck2d_tables(tmp_path):
     cells, metrics = [], {}
     for meth, rest in (("manifold", 2.0), ("none", 8.0)):
         ids = [f"rep-{meth}-s{s}" for s in (0, 1)]
-        cells.append({"setting": "bottleneck12_after3", "classes": "0-9", "method": meth, "run_ids": ids})
+        cells.append({"setting": "bottleneck12_after3", "classes": "0-9", "method": meth, "run_ids": ids,
+                      "seeds": [0, 1]})
         for s, rid in enumerate(ids):
-            metrics[rid] = dict(first_sv=10.0 + s, rest_sv_sum=rest, overall_rest_sv_sum=50.0, rest_over_first=0.1,
-                                test_acc=90.0)
+            metrics[rid] = dict(first_sv=10.0 + s, rest_sv_sum=rest, overall_first_sv=30.0 + s,
+                                overall_rest_sv_sum=50.0, rest_over_first=0.1, test_acc=90.0)
     svd = _table("svd_flattening", cells, _write_runs(tmp_path / "svd", metrics), tmp_path)
     assert list(svd["method"]) == ["none", "manifold"]
     row = svd.set_index("method").loc["manifold"]
     assert row["first_sv_mean"] == 10.5 and row["rest_sv_sum_mean"] == 2.0 and row["paper_rest_sv_sum"] == 40.98
+    assert row["overall_first_sv_mean"] == 30.5 and row["overall_first_sv_seeds"] == "0:30.0;1:31.0"
+    assert row["rest_over_overall_seeds"] == "0:0.04;1:0.04"  # 2 / 50 per seed
     files = _write_runs(tmp_path / "b2d", {"rep-a": {"tightness": 0.3, "test_acc": 80.0}})
     b2d = _table("bottleneck2d", [{"classes": "0-4", "method": "none", "run_ids": ["rep-a"]}], files, tmp_path)
     assert b2d.loc[0, "tightness_mean"] == 0.3

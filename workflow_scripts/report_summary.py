@@ -18,10 +18,19 @@ def main(smk):
             title="Reproduction scorecard",
             notes=[
                 headline(card),
-                "Each claim compares two rows of one table in the direction the paper states ('measured': the "
-                "claim's subject first). difference: in the paper's direction (positive: as the paper); se: its "
-                "standard error over seeds, sqrt(sd_a^2/n_a + sd_b^2/n_b). holds: difference > 2 se; reversed: "
-                "difference < -2 se; inconclusive otherwise, and with one seed (n).",
+                "Each claim compares two rows of one table ('measured': the claim's subject first). design: "
+                "paired where both rows have per-seed values on at least 2 common seeds (runs of one seed share "
+                "their initial weights, training subset and batch order): the mean of the per-seed differences "
+                "and its standard error sd(d)/sqrt(k); unpaired otherwise: the difference of the means and "
+                "sqrt(sd_a^2/n_a + sd_b^2/n_b). detectable: 2 se, the smallest difference this run tells from "
+                "noise.",
+                "Directional claims: difference in the paper's direction (positive: as the paper); holds: "
+                "difference > 2 se; reversed: difference < -2 se; inconclusive otherwise, and with fewer than 2 "
+                "seeds (n). Unchanged claims (the paper says a quantity does not change): difference is the "
+                "relative change (a - b)/b; unchanged when its 2-se interval lies within the margin the claim "
+                "declares (+-10 % for appendix G's overall singular values), changed when it lies wholly "
+                "outside, inconclusive otherwise. The counts put unchanged with holds (the paper's finding) and "
+                "changed with reversed.",
                 "The scale column says where each was measured: at reduced (default, stand-in) scale a verdict "
                 "says little about the paper; at paper scale it is a reproduction's verdict.",
             ],

@@ -26,9 +26,14 @@ pandas); writers are named as ``"module:function"`` and imported by the job that
 
 from __future__ import annotations
 
-from ._registry import ARTEFACTS, Artefact, Claim, each, grid, method_alphas, method_map, register, writer_of
+from ._registry import (
+    ARTEFACTS, Artefact, Claim, each, grid, method_alphas, method_map, register, with_seeds, writer_of,
+)
 
 # The families, in the paper's order: importing a module registers its artefacts.
 from . import synthetic, representations, supervised, robustness, gan  # noqa: F401,I001  (the order is the registry's)
 
-__all__ = ["Claim", "Artefact", "ARTEFACTS", "register", "grid", "each", "method_alphas", "method_map", "writer_of"]
+__all__ = [
+    "Claim", "Artefact", "ARTEFACTS", "register", "grid", "each", "method_alphas", "method_map", "with_seeds",
+    "writer_of",
+]

@@ -10,15 +10,28 @@ from typing import Callable
 
 from ..mix_points import mix_alpha
 
-__all__ = ["Claim", "Artefact", "ARTEFACTS", "register", "writer_of", "grid", "each", "method_alphas", "method_map"]
+__all__ = [
+    "Claim", "Artefact", "ARTEFACTS", "register", "writer_of", "with_seeds", "grid", "each", "method_alphas",
+    "method_map",
+]
 
 
 @dataclass(frozen=True)
 class Claim:
     """A finding of the paper, read off this artefact's table: row ``a`` against row ``b`` (or a threshold).
 
-    ``better``: "lower" or "higher" (a is lower / higher than b on ``column``). Rows are selected by
-    equality on the given columns; with several matching rows (datasets sharing stand-in runs) the first.
+    Rows are selected by equality on the given columns; with several matching rows (datasets sharing
+    stand-in runs) the first. ``column`` is the ``*_mean`` column the claim is judged on (beside its
+    ``*_std`` and, where the table has it, its per-seed ``*_seeds``): switching a claim to another
+    measure (the best or final epoch's error, say) is a change of this one field.
+
+    Two kinds (:mod:`mmcore.scorecard` judges them):
+
+    * ``kind="directional"`` (the default): a is ``better`` ("lower" or "higher") than b on ``column``, or
+      than ``threshold``;
+    * ``kind="unchanged"``: a is no different from b, to within ``margin``, a relative change
+      ``(a - b) / b`` declared up front with the claim (0.10: plus or minus 10 %); ``better`` and
+      ``threshold`` do not apply.
     """
 
     section: str
@@ -30,6 +43,23 @@ class Claim:
     threshold: float | None = None
     paper_column: str = "paper_value"
     paper_text: str = ""  # the paper's finding in words, for claims read off a figure
+    kind: str = "directional"
+    margin: float | None = None  # unchanged claims: the largest relative change that counts as none
+
+    def __post_init__(self):
+        if self.kind not in ("directional", "unchanged"):
+            raise ValueError(f"claim {self.text!r}: kind must be 'directional' or 'unchanged'")
+        if self.better not in ("lower", "higher"):
+            raise ValueError(f"claim {self.text!r}: better must be 'lower' or 'higher'")
+        if self.kind == "unchanged":
+            if self.b is None or self.threshold is not None:
+                raise ValueError(f"claim {self.text!r}: an unchanged claim compares two rows, without a threshold")
+            if self.margin is None or not self.margin > 0:
+                raise ValueError(f"claim {self.text!r}: an unchanged claim declares a positive margin")
+        elif self.margin is not None:
+            raise ValueError(f"claim {self.text!r}: only an unchanged claim has a margin")
+        if self.b is None and self.threshold is None:
+            raise ValueError(f"claim {self.text!r}: compare two rows, or a row against a threshold")
 
 
 @dataclass(frozen=True)
@@ -53,7 +83,8 @@ class Artefact:
             ...), or ``"table:<name>"`` for another artefact's CSV.
         writer: ``"module:function"``; tables: ``f(artefact, cells, files, scale, options) ->
             DataFrame``, figures: ``f(artefact, cells, files, scale, options, png)``.
-        columns: the table's columns, in order.
+        columns: the table's columns, in order; :func:`with_seeds` appends a ``*_seeds`` column (the
+            per-seed values, CSV only) for each ``*_mean`` one.
         notes: notes under the title; a ``{key}`` of ``options`` is filled in (other braces, such as
             the layer set ``{0}``, stay as written); a note that fills to nothing is left out.
         options: ``config -> dict`` of the evaluation settings the writer needs (not run settings).
@@ -125,6 +156,13 @@ def register(artefact: Artefact) -> Artefact:
         raise ValueError(f"artefact {artefact.name!r}: kind must be 'table' or 'figure'")
     ARTEFACTS[artefact.name] = artefact
     return artefact
+
+
+def with_seeds(columns) -> tuple[str, ...]:
+    """``columns`` and, after them, the per-seed column ``<value>_seeds`` of each ``<value>_mean`` among
+    them (``seed:value`` pairs, which the scorecard pairs across rows; CSV only, not the Markdown)."""
+    columns = tuple(columns)
+    return columns + tuple(c.removesuffix("_mean") + "_seeds" for c in columns if c.endswith("_mean"))
 
 
 def writer_of(artefact: Artefact) -> Callable:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..gan.labels import metric_label, metric_short
 from ..mix_points import MIX_POINTS
-from ._registry import Artefact, Claim, register
+from ._registry import Artefact, Claim, register, with_seeds
 
 __all__ = ["gan_cells"]
 
@@ -68,10 +68,10 @@ register(
         block=("gan",),
         cells=gan_cells,
         writer="mmcore.tables.gan:gan_table",
-        columns=(
+        columns=with_seeds((
             "setting", "layers", "alpha", "n_seeds", "is_mean", "is_std", "fid_mean", "fid_std", "kid_mean",
             "kid_std", "paper_is", "paper_fid", "features", "scale",
-        ),
+        )),
         notes=(
             "features = {features}: the is_*, fid_* and kid_* columns are {metric}.",
             "{formulation} formulation; {arch} GAN on {dataset}. Mean and std (ddof 1) over seeds of each run's "

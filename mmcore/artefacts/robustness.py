@@ -3,7 +3,7 @@ figure of Table 9)."""
 
 from __future__ import annotations
 
-from ._registry import Artefact, Claim, grid, method_map, register
+from ._registry import Artefact, Claim, grid, method_map, register, with_seeds
 
 __all__ = []
 
@@ -33,7 +33,9 @@ register(
         cells=lambda b, c: [dict(m) for m in b["models"]],
         reads="deform.json",
         writer="mmcore.tables.robustness:table9",
-        columns=("deformation", "param", "method", "alpha", "n_seeds", "acc_mean", "acc_std", "paper_acc", "scale"),
+        columns=with_seeds(
+            ("deformation", "param", "method", "alpha", "n_seeds", "acc_mean", "acc_std", "paper_acc", "scale")
+        ),
         notes=(
             "Deformations in pixel space before normalisation, {interpolation} interpolation, black fill; rotation "
             "U(-t, t) degrees, shear U(-r, r) radians (torchvision's shear, whose tangent makes 2.5 and 3 rad "
@@ -84,10 +86,10 @@ register(
         cells=lambda b, c: grid([dict(m) for m in b["models"]], method_map(b["methods"])),
         reads="fgsm.json",
         writer="mmcore.tables.robustness:table7",
-        columns=(
+        columns=with_seeds((
             "dataset", "arch", "method", "alpha", "epsilon", "n_seeds", "acc_mean", "acc_std", "clean_acc_mean",
             "paper_acc", "scale", "runs",
-        ),
+        )),
         notes=(
             "One-step FGSM on the training loss (BCE on softmax), in [0, 1] pixel space with clamping; epsilon in "
             "pixel units. The paper does not state its epsilon: paper_acc is printed beside every epsilon.",
@@ -133,10 +135,10 @@ register(
         cells=lambda b, c: method_map(b["methods"]),
         reads="pgd.json",
         writer="mmcore.tables.robustness:pgd_sanity",
-        columns=(
+        columns=with_seeds((
             "dataset", "arch", "method", "alpha", "iterations", "step_size", "epsilon", "n_seeds", "acc_mean",
             "acc_std", "clean_acc_mean", "paper_acc", "scale", "runs",
-        ),
+        )),
         notes=(
             "PGD {bound}, {iterations} steps of {step} in [0, 1] pixel space with clamping. An accuracy "
             "near 0 means the defence is not gradient masking (the paper: input mixup 1 %, manifold mixup 0 %).",

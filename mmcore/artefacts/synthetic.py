@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ._registry import Artefact, Claim, each, grid, register
+from ._registry import Artefact, Claim, each, grid, register, with_seeds
 
 __all__ = []
 
@@ -24,10 +24,10 @@ register(
         block=("synthetic",),
         cells=lambda b, c: grid(each("task", b["tasks"]), each("method", b["methods"])),
         writer="mmcore.tables.synthetic:table8",
-        columns=(
+        columns=with_seeds((
             "task", "method", "alpha", "n_seeds", "test_acc_mean", "test_acc_std", "test_nll_mean",
             "test_nll_std", "paper_test_acc", "paper_test_nll", "scale", "regime",
-        ),
+        )),
         notes=(
             "Seeds: {seeds}.",
             "test_acc in %, test_nll in nats; mean and sample std over seeds; paper_* columns are the "

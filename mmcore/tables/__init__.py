@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable, Iterator
 
-__all__ = ["per_run", "files_of", "load_json", "figure_title", "regime", "with_regime"]
+__all__ = ["per_run", "seed_of", "files_of", "load_json", "figure_title", "regime", "with_regime"]
 
 
 def load_json(path: str | Path) -> dict:
@@ -31,6 +31,15 @@ def per_run(
             if rid not in cache:
                 cache[rid] = load(files[rid])
             yield cell, rid, cache[rid]
+
+
+def seed_of(cell: dict, rid: str, loaded: object = None) -> int | None:
+    """The seed of run ``rid`` of ``cell``: the run sheet's (``seeds`` is parallel to ``run_ids``), else
+    the run file's own (``run.seed`` of a metrics or evaluation file), else None (unknown)."""
+    if "seeds" in cell:
+        return int(cell["seeds"][cell["run_ids"].index(rid)])
+    seed = loaded.get("run", {}).get("seed") if isinstance(loaded, dict) else None
+    return None if seed is None else int(seed)
 
 
 def files_of(artefact, paths) -> dict[str, str]:

@@ -7,7 +7,7 @@ import math
 from ..gan.labels import axis_label
 from ..paper import paper_reference
 from ..report import aggregate
-from . import figure_title, per_run
+from . import figure_title, per_run, seed_of
 
 __all__ = ["gan_table", "figure8", "sample_grids"]
 
@@ -25,13 +25,14 @@ def gan_table(art, cells, files, scale, options):
     """IS, FID and KID per (setting, layer set, alpha): mean and std over seeds, the paper's beside."""
     rows = []
     features = set()
-    for cell, _, m in per_run(cells, files):
+    for cell, rid, m in per_run(cells, files):
         metrics = m["metrics"]
         features.add(metrics["features"])
         rows.append({
             "setting": cell["setting"],
             "layers": cell["layers"],
             "alpha": float(cell["alpha"]),
+            "seed": seed_of(cell, rid, m),
             "is": metrics["is"],
             "fid": metrics["fid"],
             "kid": metrics["kid"],

@@ -6,26 +6,28 @@ import math
 
 from ..paper import paper_reference
 from ..report import aggregate, sort_methods
-from . import figure_title, per_run, regime, with_regime
+from . import figure_title, per_run, regime, seed_of, with_regime
 
 __all__ = ["bottleneck2d", "svd_flattening", "figure5", "class_spectra", "overall_spectra"]
 
-_SVD_VALUES = ("first_sv", "rest_sv_sum", "overall_rest_sv_sum", "rest_over_first", "test_acc")
+_SVD_VALUES = ("first_sv", "rest_sv_sum", "overall_first_sv", "overall_rest_sv_sum", "rest_over_first", "test_acc")
 _SVD_COLUMNS = _SVD_VALUES + ("rest_over_overall",)
 _METHODS = ("none", "input", "manifold")
 
 
 def svd_flattening(art, cells, files, scale, options):
-    """Per setting and method: the class-specific and overall singular values, mean and std over seeds."""
+    """Per setting and method: the class-specific and overall singular values, mean and std over seeds
+    (``overall_first_sv``: the largest singular value of all classes together)."""
     rows = [
         {
             "setting": cell["setting"],
             "method": cell["method"],
+            "seed": seed_of(cell, rid, m),
             **{k: m["metrics"][k] for k in _SVD_VALUES},
             # Flattening "without a comparable change overall": the class-specific sum against the overall.
             "rest_over_overall": m["metrics"]["rest_sv_sum"] / m["metrics"]["overall_rest_sv_sum"],
         }
-        for cell, _, m in per_run(cells, files)
+        for cell, rid, m in per_run(cells, files)
     ]
     table = aggregate(rows, ["setting", "method"], list(_SVD_COLUMNS))
     ref = paper_reference()["svd_section3_2"]
@@ -41,10 +43,11 @@ def bottleneck2d(art, cells, files, scale, options):
         {
             "classes": cell["classes"],
             "method": cell["method"],
+            "seed": seed_of(cell, rid, m),
             "tightness": m["metrics"]["tightness"],
             "test_acc": m["metrics"]["test_acc"],
         }
-        for cell, _, m in per_run(cells, files)
+        for cell, rid, m in per_run(cells, files)
     ]
     table = aggregate(rows, ["classes", "method"], ["tightness", "test_acc"])
     table["scale"] = scale

@@ -6,7 +6,7 @@ import math
 
 from ..paper import paper_reference
 from ..report import aggregate
-from . import figure_title, per_run
+from . import figure_title, per_run, seed_of
 
 __all__ = ["table9", "table7", "pgd_sanity", "deformations_figure"]
 
@@ -18,9 +18,9 @@ def _model_key(method: str, alpha: float) -> str:
 def table9(art, cells, files, scale, options):
     """Accuracy per deformation and strength (deformation ``none``: the clean test set)."""
     rows = []
-    for cell, _, ev in per_run(cells, files):
+    for cell, rid, ev in per_run(cells, files):
         m = ev["metrics"]
-        base = {"method": cell["method"], "alpha": cell["alpha"]}
+        base = {"method": cell["method"], "alpha": cell["alpha"], "seed": seed_of(cell, rid, ev)}
         rows.append({"deformation": "none", "param": 0.0, **base, "acc": m["clean"]})
         for kind, accs in m["deformations"].items():
             for p, acc in accs.items():
@@ -46,7 +46,7 @@ def table7(art, cells, files, scale, options):
         for eps, acc in m["fgsm"].items():
             rows.append({
                 **{k: cell[k] for k in ("dataset", "arch", "method", "alpha")}, "run_id": rid,
-                "epsilon": float(eps), "acc": acc, "clean_acc": m["clean"],
+                "seed": seed_of(cell, rid, ev), "epsilon": float(eps), "acc": acc, "clean_acc": m["clean"],
             })
     table = aggregate(rows, ["dataset", "arch", "method", "alpha", "epsilon"], ["acc", "clean_acc"])
     ref = paper_reference()["table7"]
@@ -63,6 +63,7 @@ def pgd_sanity(art, cells, files, scale, options):
         {
             **{k: cell[k] for k in ("dataset", "arch", "method", "alpha")},
             "run_id": rid,
+            "seed": seed_of(cell, rid, ev),
             "acc": ev["metrics"]["pgd"],
             "clean_acc": ev["metrics"]["clean"],
         }

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 from ..report import aggregate
-from . import figure_title, per_run, regime, with_regime
+from . import figure_title, per_run, regime, seed_of, with_regime
 
 __all__ = ["supervised_table", "loss_curves", "final_losses", "curve_label"]
 
@@ -20,11 +20,12 @@ def supervised_table(art, cells, files, scale, options):
     second) value of a row: error and NLL, or top-1 and top-5 (Table 3).
     """
     rows = []
-    for cell, rid, m in per_run(cells, files):
-        m = m["metrics"]
+    for cell, rid, run in per_run(cells, files):
+        m = run["metrics"]
         rows.append({
             **{k: cell[k] for k in _KEYS},
             "run_id": rid,
+            "seed": seed_of(cell, rid, run),
             "test_error_best": m["test_error_best"],
             "test_error_final": m["test_error_final"],
             "test_nll": m["test_nll_best"],
@@ -73,21 +74,26 @@ def _curves(cells, files) -> dict[str, list[tuple[list, list]]]:
 
 
 def final_losses(art, cells, files, scale, options):
-    """The last epoch's training loss per curve (mean over seeds): what the scorecard reads."""
+    """The last epoch's training loss per curve (mean over seeds, and per seed): what the scorecard reads."""
     import pandas as pd
 
     import statistics
 
-    curves = _curves(cells, files)
+    from ..report import per_seed_text
+
+    last: dict[str, list[tuple]] = {}  # curve label -> (seed, last training loss) per run
+    for cell, rid, h in per_run(cells, files, _load_history):
+        last.setdefault(curve_label(cell), []).append((seed_of(cell, rid), h["train_loss"].tolist()[-1]))
     rows = []
     for cell in cells:
-        last = [losses[-1] for _, losses in curves[curve_label(cell)]]
+        seeds, losses = zip(*last[curve_label(cell)])
         rows.append({
             "curve": curve_label(cell), "layers": cell["layers"], "detach": cell["detach"],
-            "method": cell["method"], "alpha": cell["alpha"], "n_seeds": len(last),
-            "final_train_loss_mean": statistics.fmean(last),
-            "final_train_loss_std": statistics.stdev(last) if len(last) > 1 else float("nan"),
+            "method": cell["method"], "alpha": cell["alpha"], "n_seeds": len(losses),
+            "final_train_loss_mean": statistics.fmean(losses),
+            "final_train_loss_std": statistics.stdev(losses) if len(losses) > 1 else float("nan"),
             "scale": scale,
+            "final_train_loss_seeds": per_seed_text(seeds, losses),
         })
     return pd.DataFrame(rows)
 

@@ -6,7 +6,7 @@ import math
 
 from ..paper import paper_reference
 from ..report import aggregate, sort_methods
-from . import per_run, regime, with_regime
+from . import per_run, regime, seed_of, with_regime
 
 __all__ = ["table8", "figure4"]
 
@@ -18,10 +18,11 @@ def table8(art, cells, files, scale, options):
             "task": cell["task"],
             "method": cell["method"],
             "alpha": float(cell["alpha"]),
+            "seed": seed_of(cell, rid, m),
             "test_acc": m["metrics"]["test_acc"],
             "test_nll": m["metrics"]["test_nll"],
         }
-        for cell, _, m in per_run(cells, files)
+        for cell, rid, m in per_run(cells, files)
     ]
     table = aggregate(rows, ["task", "method", "alpha"], ["test_acc", "test_nll"])
     ref = paper_reference()["table8"]
