@@ -54,8 +54,9 @@ def test_nothing_to_do_after_the_gan_slice(gan_smoke):
 
 
 def test_paper_config_lists_the_figure8_grid_once(gan_smoke):
-    out = snakemake(gan_smoke, *TARGETS, "-n", "--configfile", "configs/paper.yaml").stdout
-    jobs = re.findall(r"output: results/runs/(gan-[^/\s]+)/model\.pt", out)
+    targets = [t.replace("results/", "results-paper/", 1) for t in TARGETS]  # the paper config's own folder
+    out = snakemake(gan_smoke, *targets, "-n", "--configfile", "configs/paper.yaml").stdout
+    jobs = re.findall(r"output: results-paper/runs/(gan-[^/\s]+)/model\.pt", out)
     assert len(jobs) == len(set(jobs)) == job_counts(out)["gan_train"] == 51  # README: 17 cells x 3 seeds
 
 

@@ -223,6 +223,44 @@ def test_a_damaged_model_stops_its_evaluation_job_in_one_sentence(workflow_copy)
     assert not (workflow_copy / "results" / "runs" / rid / "fgsm.json").exists()
 
 
+def _change_a_digit(path: Path) -> None:
+    """One digit of the first metric value changed (Table 1's 94 becoming 84, say)."""
+    text = path.read_text()
+    at = text.index('"metrics"')
+    at = next(i for i in range(at, len(text)) if text[i].isdigit())
+    path.write_text(text[:at] + str((int(text[at]) + 1) % 10) + text[at + 1 :])
+
+
+@pytest.mark.parametrize("damage", ["digit", "copied", "cut"])
+def test_a_damaged_record_stops_the_reading_job_in_one_sentence(workflow_copy, damage):
+    """Through the real workflow: a digit changed in a run's metrics.json, another run's metrics.json
+    copied into a folder, and a history.csv cut at a line boundary each stop the table job that reads it."""
+    table = "figure6_loss" if damage == "cut" else "table8"
+    target = f"results/tables/{table}.md"
+    snakemake(workflow_copy, target, "--configfile", "configs/smoke.yaml")
+    runs = sorted((workflow_copy / "results" / "runs").glob("sup-*" if damage == "cut" else "syn-*"))
+    runs = [r for r in runs if (r / ("history.csv" if damage == "cut" else "metrics.json")).exists()]
+    victim = runs[0] / ("history.csv" if damage == "cut" else "metrics.json")
+    original = victim.read_bytes()
+    if damage == "digit":
+        _change_a_digit(victim)
+        expected = f"Error: {victim.relative_to(workflow_copy)} does not match the seal its job wrote"
+    elif damage == "copied":
+        victim.write_bytes((runs[1] / "metrics.json").read_bytes())
+        expected = (f"Error: {victim.relative_to(workflow_copy)} belongs to run '{runs[1].name}', not to "
+                    f"'{runs[0].name}' whose folder holds it")
+    else:
+        victim.write_bytes(b"".join(original.splitlines(keepends=True)[:2]))  # the header and one epoch left
+        expected = f"Error: {victim.relative_to(workflow_copy)} does not end with its seal (cut short"
+    try:
+        out = snakemake(workflow_copy, target, "--configfile", "configs/smoke.yaml", check=False)
+        output = out.stdout + out.stderr
+        assert out.returncode != 0 and expected in output, output[-3000:]
+        assert "Traceback" not in output
+    finally:
+        victim.write_bytes(original)
+
+
 def test_lint_is_clean(smoke):
     out = snakemake(smoke, "--lint", "--configfile", "configs/smoke.yaml", check=False)
     text = out.stdout + out.stderr
@@ -332,7 +370,7 @@ def test_paper_config_dry_run_lists_each_training_run_once(smoke):
     counts = job_counts(out)
     # Tables 1-2: 135; Table 3: 9; Table 5: 2 x 10 sets (S={} and S={0,1,2} shared with none of them
     # at 1200 epochs... see test_supervised for the exact sharing); the dry run must list no run twice.
-    jobs = re.findall(r"output: results/runs/(sup-[^/\s]+)/model\.pt", out)  # the training jobs' outputs
+    jobs = re.findall(r"output: results-paper/runs/(sup-[^/\s]+)/model\.pt", out)  # the training jobs' outputs
     assert len(jobs) == len(set(jobs)) == counts["supervised_train"]
     assert counts["supervised_train"] == 205  # README: 205 runs (Tables 1-2 alone 135)
 
