@@ -229,9 +229,8 @@ def test_a_threshold_claim_stays_unpaired_and_shows_what_it_could_detect(tmp_pat
 def svd_runs(tmp_path, per_seed: dict[str, dict[str, list[float]]]):
     """The svd_flattening table as the workflow writes it (writer, CSV), from hand-made runs of seeds
     0, 1, 2: {method: {metric: [value per seed]}}."""
-    import json
-
     from mmcore.artefacts import ARTEFACTS
+    from mmcore.records import write_record
     from mmcore.report import write_table
     from mmcore.tables.representations import svd_flattening
 
@@ -244,7 +243,7 @@ def svd_runs(tmp_path, per_seed: dict[str, dict[str, list[float]]]):
             path = tmp_path / rid / "metrics.json"
             path.parent.mkdir(parents=True)
             m = {"rest_over_first": 0.1, "test_acc": 90.0, **{k: v[s] for k, v in metrics.items()}}
-            path.write_text(json.dumps({"run": {"run_id": rid, "seed": s}, "metrics": m}))
+            write_record(path, {"run": {"run_id": rid, "seed": s}, "metrics": m})
             files[rid] = str(path)
     art = ARTEFACTS["svd_flattening"]
     df = svd_flattening(art, cells, files, "reduced: test", {})[list(art.columns)]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable, Iterator
 
-__all__ = ["per_run", "seed_of", "files_of", "load_json", "figure_title", "regime", "with_regime"]
+__all__ = ["per_run", "seed_of", "files_of", "load_json", "figure_title", "regime", "fits", "with_regime"]
 
 
 def load_json(path: str | Path) -> dict:
@@ -54,16 +54,27 @@ def figure_title(artefact, options: dict) -> str:
     return artefact.fill(artefact.title, options)
 
 
-def regime(values: dict[str, float], threshold: float, criterion: str) -> str:
-    """Whether the no-mixup runs behind a table (run id -> value; a run shared by two cells counts once)
-    are in the regime the paper's claims concern (trained networks), as measured: one phrase for the
-    table's note, its CSV and the scorecard."""
-    values = list(values.values())
+def regime(values: dict[str, tuple[str, float]], threshold: float, criterion: str) -> str:
+    """Whether every run behind a table, whatever its method (run id -> (method, value); a run shared
+    by two cells counts once), is in the regime the paper's claims concern (networks trained to
+    convergence), as measured: one phrase for the table's note, its CSV and the scorecard, quoting the
+    lowest value of each method. A comparison of a trained baseline with undertrained mixup runs says
+    nothing about mixup, so the mixup runs are held to the same criterion as the baseline."""
     if not values:
-        return f"not measured: the table has no no-mixup run ({criterion} >= {threshold:g} %)"
-    low = min(values)
+        return f"not measured: the table has no run with {criterion} recorded (>= {threshold:g} %)"
+    by_method: dict[str, list[float]] = {}
+    for method, value in values.values():
+        by_method.setdefault(method, []).append(float(value))
+    low = min(min(v) for v in by_method.values())
     verdict = "met" if low >= threshold else "NOT met"
-    return f"{verdict}: {criterion} >= {threshold:g} %, lowest of {len(values)} no-mixup run(s) {low:.1f} %"
+    parts = ", ".join(f"{m} {min(v):.1f} % ({len(v)} run{'s' if len(v) > 1 else ''})" for m, v in by_method.items())
+    return f"{verdict}: {criterion} >= {threshold:g} % for every run; lowest per method: {parts}"
+
+
+def fits(cells, files, metric: str) -> dict[str, tuple[str, float]]:
+    """Run id -> (method, ``metric``) for every run of the cells that records ``metric``."""
+    return {rid: (cell["method"], m["metrics"][metric]) for cell, rid, m in per_run(cells, files)
+            if metric in m["metrics"]}
 
 
 def with_regime(table, state: str):

@@ -6,7 +6,7 @@ import math
 
 from ..paper import paper_reference
 from ..report import aggregate, sort_methods
-from . import figure_title, per_run, regime, seed_of, with_regime
+from . import figure_title, fits, per_run, regime, seed_of, with_regime
 
 __all__ = ["bottleneck2d", "svd_flattening", "figure5", "class_spectra", "overall_spectra"]
 
@@ -55,8 +55,7 @@ def bottleneck2d(art, cells, files, scale, options):
 
 
 def _regime(cells, files) -> str:
-    accs = {rid: m["metrics"]["test_acc"] for cell, rid, m in per_run(cells, files) if cell["method"] == "none"}
-    return regime(accs, 85.0, "test accuracy")
+    return regime(fits(cells, files, "test_acc"), 85.0, "test accuracy")
 
 
 def _load_representations(path):

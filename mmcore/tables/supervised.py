@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 from ..report import aggregate
-from . import figure_title, per_run, regime, seed_of, with_regime
+from . import figure_title, fits, per_run, regime, seed_of, with_regime
 
 __all__ = ["supervised_table", "loss_curves", "final_losses", "curve_label"]
 
@@ -39,9 +39,7 @@ def supervised_table(art, cells, files, scale, options):
     out["paper_nll"] = [p[1] for p in paper]
     out["paper_top5"] = [p[1] for p in paper]
     out["scale"] = scale
-    fits = {rid: m["metrics"]["train_acc_clean_final"] for cell, rid, m in per_run(cells, files)
-            if cell["method"] == "none" and "train_acc_clean_final" in m["metrics"]}
-    return with_regime(out, regime(fits, 99.0, "final clean training accuracy"))
+    return with_regime(out, regime(fits(cells, files, "train_acc_clean_final"), 99.0, "final clean training accuracy"))
 
 
 def curve_label(cell: dict) -> str:

@@ -6,7 +6,7 @@ import math
 
 from ..paper import paper_reference
 from ..report import aggregate, sort_methods
-from . import per_run, regime, seed_of, with_regime
+from . import fits, per_run, regime, seed_of, with_regime
 
 __all__ = ["table8", "figure4"]
 
@@ -33,9 +33,7 @@ def table8(art, cells, files, scale, options):
     table["paper_test_acc"] = [paper(r, "test_acc") for r in table.to_dict("records")]
     table["paper_test_nll"] = [paper(r, "test_nll") for r in table.to_dict("records")]
     table["scale"] = scale
-    fits = {rid: m["metrics"]["train_dist_acc"] for cell, rid, m in per_run(cells, files)
-            if cell["method"] == "none" and "train_dist_acc" in m["metrics"]}
-    state = regime(fits, 99.0, "accuracy on the training distribution")
+    state = regime(fits(cells, files, "train_dist_acc"), 99.0, "accuracy on the training distribution")
     return with_regime(sort_methods(table, ["task", "method", "alpha"]), state)
 
 
