@@ -117,7 +117,8 @@ def test_svd_and_bottleneck2d_tables(tmp_path):
 
 def test_a_run_shared_by_two_cells_counts_in_both(tmp_path):
     """Under a stand-in, CIFAR-10's and CIFAR-100's cells point at the same run: one row each."""
-    files = _write_runs(tmp_path, {"sup-x": {"test_error_best": 10.0, "test_error_final": 12.0, "test_nll_best": 0.5}})
+    files = _write_runs(tmp_path, {"sup-x": {"test_error_best": 10.0, "test_error_final": 12.0, "test_nll_best": 0.5,
+                                           "test_error_full": 12.5, "test_nll_full": 0.6}})
     cells = [
         {"dataset": d, "arch": "preactresnet18", "method": "none", "alpha": 0.0, "layers": "", "detach": False,
          "run_ids": ["sup-x"]}

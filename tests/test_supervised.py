@@ -193,6 +193,28 @@ def test_schedule_lr_and_per_epoch_evaluation(prepared, tmp_path):
     assert read_json(tmp_path / "metrics.json")["run"]["run_id"] == run["run_id"]
 
 
+def test_the_final_network_is_scored_on_the_full_test_set(prepared, tmp_path):
+    """The curves score a 30-image subset; the verdicts' measure is the final network on all 40 test
+    images, recomputed here from the saved model independently of the training job."""
+    from mmcore.data.datasets import load_prepared, dataset_spec
+    from mmcore.data.loader import normalise
+    from mmcore.experiments.supervised import load_model
+
+    run = tiny_run(epochs=2, milestones=(1,))
+    metrics = train_run(run, prepared, tmp_path / "m.pt", tmp_path / "h.csv", tmp_path / "metrics.json", device="cpu",
+                        channels_last=False)
+    assert metrics["n_test"] == 30 and metrics["n_test_full"] == 40
+    x, y, _ = load_prepared(prepared, "test")
+    spec = dataset_spec(run["dataset"])
+    model = load_model(run, tmp_path / "m.pt", torch.device("cpu")).eval()
+    with torch.no_grad():
+        logits = model(normalise(x, spec.mean, spec.std)).float()
+    error = 100.0 * (logits.argmax(1) != y).float().mean().item()
+    nll = torch.nn.functional.cross_entropy(logits, y).item()
+    assert metrics["test_error_full"] == pytest.approx(error, abs=1e-4)
+    assert metrics["test_nll_full"] == pytest.approx(nll, rel=1e-4)
+
+
 def test_resume_after_a_kill_gives_the_uninterrupted_metrics(prepared, tmp_path):
     run = tiny_run()
     whole = train_run(run, prepared, tmp_path / "a.pt", tmp_path / "a.csv", tmp_path / "a.json", device="cpu")
@@ -243,6 +265,8 @@ def fake_metrics(cells, root):
                 "test_error_final": 11.0 + i + 4 * j,
                 "test_nll_best": 0.5 + 0.1 * j,
                 "test_top5_best": 90.0 + j,
+                "test_error_full": 11.5 + i + 4 * j,
+                "test_nll_full": 0.6 + 0.1 * j,
             }})
             files[rid] = str(path)
     return files

@@ -18,22 +18,26 @@ __all__ = []
 _SECTION_5_1 = "Section 5.1: supervised"
 _SUPERVISED_COLUMNS = (
     "dataset", "arch", "method", "alpha", "layers", "n_seeds", "test_error_best_mean", "test_error_best_std",
-    "test_error_final_mean", "test_error_final_std", "test_nll_mean", "test_nll_std", "paper_value",
-    "paper_nll", "scale", "regime", "runs",
+    "test_error_final_mean", "test_error_final_std", "test_nll_mean", "test_nll_std", "test_error_full_mean",
+    "test_error_full_std", "test_nll_full_mean", "test_nll_full_std", "paper_value", "paper_nll", "scale",
+    "regime", "runs",
 )
-#: The measure the supervised claims are judged on: the best epoch's (the paper's convention, per the
-#: authors). The tables carry the final epoch's beside it (``test_error_final_*``, ``top1_acc_final_*``,
-#: with their per-seed values); switching every supervised claim to it is a change of these two names.
-_ERROR = "test_error_best_mean"
-_TOP1 = "top1_acc_best_mean"
+#: The measures the supervised claims are judged on: the final network on the full test set. The best
+#: epoch (the paper's convention, per the authors) is chosen on the test set itself, so it stays in the
+#: tables beside the verdict without feeding it.
+_ERROR = "test_error_full_mean"
+_TOP1 = "top1_acc_full_mean"
+_NLL = "test_nll_full_mean"
 _SUPERVISED_NOTE = (
-    "best: the epoch of lowest test error (the paper's convention, per the authors); final: the last epoch; "
-    "test_nll: cross entropy at the best epoch; mean and std (ddof 1) over seeds."
+    "best: the epoch of lowest test error (the paper's convention, per the authors; chosen on the test set, "
+    "so not what the scorecard judges); final: the last epoch on the per-epoch test images; full: the final "
+    "network on the whole test set (what the scorecard judges); test_nll: cross entropy at the best epoch; "
+    "mean and std (ddof 1) over seeds."
 )
 _SUPERVISED_CAPTION = (
     "Section 5.1 / appendix C: {title}. Mean and standard deviation over seeds of the test error at the best "
-    "epoch (the paper's convention) and at the final epoch, the test NLL at the best epoch, and the paper's "
-    "number beside it. The scale note says how the run differs from the paper; a stand-in run (reduced "
+    "epoch (the paper's convention), at the final epoch and of the final network on the full test set (the "
+    "verdicts' measure), the test NLL, and the paper's number beside it. The scale note says how the run differs from the paper; a stand-in run (reduced "
     "widths, data and epochs) is comparable in direction only."
 )
 
@@ -118,7 +122,7 @@ register(
         )
         + (
             Claim("Section 5.1, Table 1", "manifold mixup has lower test NLL than no mixup (CIFAR-10, PreActResNet18)",
-                  "test_nll_mean", {**_C10_18, "method": "manifold"}, {**_C10_18, "method": "none"},
+                  _NLL, {**_C10_18, "method": "manifold"}, {**_C10_18, "method": "none"},
                   paper_column="paper_nll"),
         ),
     )
@@ -153,7 +157,8 @@ register(
         columns=(
             "dataset", "arch", "method", "alpha", "layers", "n_seeds", "top1_acc_best_mean", "top1_acc_best_std",
             "top1_acc_final_mean", "top1_acc_final_std", "top5_acc_best_mean", "top5_acc_best_std", "test_nll_mean",
-            "test_nll_std", "paper_value", "paper_top5", "scale", "regime", "runs",
+            "test_nll_std", "top1_acc_full_mean", "top1_acc_full_std", "test_nll_full_mean", "test_nll_full_std",
+            "paper_value", "paper_top5", "scale", "regime", "runs",
         ),
     )
 )

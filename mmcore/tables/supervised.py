@@ -10,7 +10,10 @@ from . import figure_title, fits, per_run, regime, seed_of, with_regime
 __all__ = ["supervised_table", "loss_curves", "final_losses", "curve_label"]
 
 _KEYS = ["dataset", "arch", "method", "alpha", "layers"]
-_VALUES = ["test_error_best", "test_error_final", "test_nll", "top1_acc_best", "top1_acc_final", "top5_acc_best"]
+_VALUES = [
+    "test_error_best", "test_error_final", "test_nll", "top1_acc_best", "top1_acc_final", "top5_acc_best",
+    "test_error_full", "test_nll_full", "top1_acc_full",
+]
 
 
 def supervised_table(art, cells, files, scale, options):
@@ -32,6 +35,9 @@ def supervised_table(art, cells, files, scale, options):
             "top1_acc_best": 100.0 - m["test_error_best"],
             "top1_acc_final": 100.0 - m["test_error_final"],
             "top5_acc_best": m.get("test_top5_best", math.nan),
+            "test_error_full": m["test_error_full"],
+            "test_nll_full": m["test_nll_full"],
+            "top1_acc_full": 100.0 - m["test_error_full"],
         })
     out = aggregate(rows, _KEYS, _VALUES)
     paper = [art.paper(row) for row in out.to_dict("records")]
