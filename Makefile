@@ -1,4 +1,5 @@
-# Two entry points, each self-contained on a fresh machine: `make run` and `make test`.
+# Two entry points, each self-contained on a fresh machine: `make run` and `make test` (`make unit`: the
+# tests without the integration ones).
 # Both create the virtual environment .venv and install mmcore (with its pinned torch) when missing.
 
 VENV ?= .venv
@@ -10,7 +11,7 @@ CLUSTER_SLURM_CONF := $(SLURM_CONF)
 SLURM_CONF ?= /dev/null
 export SLURM_CONF
 
-.PHONY: run test venv datasets clean slurm
+.PHONY: run test unit venv datasets clean slurm
 
 venv: $(VENV)/.installed
 
@@ -41,6 +42,10 @@ run: venv datasets
 
 test: venv
 	$(VENV)/bin/pytest
+
+# The quick loop while developing: every test but those that run Snakemake or Slurm (marked integration).
+unit: venv
+	$(VENV)/bin/pytest -m "not integration"
 
 # The paper-scale workflow on a Slurm cluster (adapt profiles/slurm/ to your site first).
 slurm: venv

@@ -14,7 +14,7 @@ from functools import lru_cache
 
 import torch
 
-__all__ = ["PRECISIONS", "native_bf16_cpu", "resolve_precision", "autocast"]
+__all__ = ["PRECISIONS", "has_native_bf16", "native_bf16_cpu", "resolve_precision", "autocast"]
 
 PRECISIONS = ("auto", "fp32", "bf16")
 
@@ -22,17 +22,24 @@ PRECISIONS = ("auto", "fp32", "bf16")
 _BF16_FLAGS = ("amx_bf16", "avx512_bf16")
 
 
-@lru_cache(maxsize=1)
-def native_bf16_cpu() -> bool:
-    """True when this CPU has AMX-BF16 or AVX512-BF16 units (Linux: the flags in /proc/cpuinfo)."""
-    try:
-        with open("/proc/cpuinfo") as fh:
-            for line in fh:
-                if line.startswith("flags"):
-                    return any(flag in line.split() for flag in _BF16_FLAGS)
-    except OSError:
-        pass
+def has_native_bf16(cpuinfo: str) -> bool:
+    """True when the first ``flags`` line of a /proc/cpuinfo text names AMX-BF16 or AVX512-BF16."""
+    for line in cpuinfo.splitlines():
+        if line.startswith("flags"):
+            return any(flag in line.split() for flag in _BF16_FLAGS)
     return False
+
+
+@lru_cache(maxsize=4)
+def native_bf16_cpu(cpuinfo_path: str = "/proc/cpuinfo") -> bool:
+    """True when this CPU has AMX-BF16 or AVX512-BF16 units (Linux: the flags in /proc/cpuinfo); False
+    where the file cannot be read."""
+    try:
+        with open(cpuinfo_path) as fh:
+            text = fh.read()
+    except OSError:
+        return False
+    return has_native_bf16(text)
 
 
 def resolve_precision(setting: str, device: torch.device | str) -> str:

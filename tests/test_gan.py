@@ -252,13 +252,50 @@ def test_resume_gives_identical_results(tmp_path):
     assert torch.equal(generate(G, 16, 0), generate(G3, 16, 0))
 
 
-def test_same_seed_same_run_and_mixing_changes_the_run():
+def test_same_seed_gives_the_same_run():
     runs = []
-    for kw in ({}, {}, {"method": "none", "mix_points": ()}):
+    for _ in range(2):
         G, D = _models()
-        train_gan(G, D, _Real(), _cfg(g_steps=2, **kw), seed=1)
-        runs.append(generate(G, 8, 0))
-    assert torch.equal(runs[0], runs[1]) and not torch.equal(runs[0], runs[2])
+        history = train_gan(G, D, _Real(), _cfg(g_steps=2), seed=1)
+        runs.append((history, generate(G, 8, 0)))
+    assert runs[0][0] == runs[1][0] and torch.equal(runs[0][1], runs[1][1])
+
+
+# the mix point, where its hidden state is read (the model's input, or a module's output), and the module
+# that receives the (mixed) state next
+_POINTS = {"pixel": ("", "block1"), "h1": ("block1", "block2"), "h2": ("block2", "head")}
+
+
+@pytest.mark.parametrize("point", list(_POINTS))
+def test_every_mixed_forward_of_d_in_a_run_mixes_the_hidden_state(point, monkeypatch):
+    """In a training run, each of D's mixed forward passes (G's step and every D step) hands on
+    lam * h[first] + (1 - lam) * h[perm] of the hidden state h at the mix point, written out here from
+    the drawn mixes: a mix that did nothing inside D (or mixed the wrong operands) fails."""
+    import mmcore.gan.loop as loop
+
+    drawn = []  # every mix the loop draws, in order (a spy: the loop still draws with the real function)
+    draw = loop.sample_pair_mix
+    monkeypatch.setattr(loop, "sample_pair_mix", lambda *a, **k: drawn.append(draw(*a, **k)) or drawn[-1])
+    G, D = _models()
+    at, following = _POINTS[point]
+    seen = []  # per forward pass of D: [state at the point, what the next module received]
+    # registered before the loop's own hooks, so these see the state before the mix
+    D.register_forward_pre_hook(lambda _m, args: seen.append([] if at else [args[0].detach().clone()]))
+    if at:
+        D.get_submodule(at).register_forward_hook(lambda _m, _a, out: seen[-1].append(out.detach().clone()))
+    D.get_submodule(following).register_forward_pre_hook(lambda _m, args: seen[-1].append(args[0].detach().clone()))
+    method = "input" if point == "pixel" else "manifold"
+    cfg = _cfg(g_steps=2, n_dis=2, method=method, mix_points=(point,))
+    train_gan(G, D, _Real(), cfg, seed=1)
+
+    mixed = [(h, nxt) for h, nxt in seen if nxt.shape[0] != h.shape[0]]  # 2B states in, 3B mixes out
+    assert len(drawn) == len(mixed) == cfg.g_steps * (1 + cfg.n_dis)  # G's mix term and each D step's
+    for params, (h, nxt) in zip(drawn, mixed):
+        assert params.point == point and 0 < float(params.lam.min()) and float(params.lam.max()) < 1
+        lam = params.lam.view(-1, *([1] * (h.ndim - 1)))
+        want = lam * h[params.first] + (1 - lam) * h[params.perm]
+        torch.testing.assert_close(nxt.reshape(want.shape), want)
+        assert not torch.allclose(want, h[params.first])  # the mix is visible in this data
 
 
 def test_a_non_finite_loss_names_the_run_and_the_step():

@@ -24,3 +24,13 @@ def test_a_disk_too_small_for_pytorch_stops_the_install_in_one_sentence(tmp_path
     assert len(said) == 1, proc.stderr
     assert "needs about 1000000000 GB free" in said[0] and str(venv) in said[0]
     assert not (venv / "bin").exists(), "the venv was created although the disk check failed"
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
+def test_make_unit_runs_the_tests_without_the_integration_ones(tmp_path):
+    venv = tmp_path / "venv"
+    venv.mkdir()
+    (venv / ".installed").touch()  # newer than pyproject.toml: the venv counts as installed
+    proc = subprocess.run(["make", "-n", "unit", f"VENV={venv}"], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines() == [f'{venv}/bin/pytest -m "not integration"']

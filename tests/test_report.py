@@ -1,12 +1,23 @@
-"""Aggregation, the table writers of the registry and the scale labels."""
+"""Aggregation, the table writers of the registry, the scale labels, and the HTML report's front page."""
+
+import json
+import re
+import shutil
+from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
+import pytest
+import yaml
 
 from mmcore.artefacts import ARTEFACTS, writer_of
 from mmcore.records import write_record
 from mmcore.report import aggregate, write_table
 from mmcore.scale import representations_scale, synthetic_scale
+from mmcore.scorecard import SCORECARD_COLUMNS, counts, headline
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_aggregate_against_numpy():
@@ -153,3 +164,104 @@ def test_the_regime_is_measured_on_every_run_whatever_its_method(tmp_path):
     metrics["f0"]["train_dist_acc"] = 99.0
     df = writer_of(art)(art, cells, _write_runs(tmp_path / "ok", metrics), "x", {"seeds": [0, 1]})
     assert df.loc[0, "regime"].startswith("met: ") and "factor 99.0 % (1 run)" in df.loc[0, "regime"]
+
+
+# ---- the HTML report's front page (report/workflow.rst) ------------------------------------------------
+
+# The link targets Snakemake 9 appends to the description before rendering it (snakemake.report.auto_report).
+_RST_LINKS = """
+
+.. _Workflow: javascript:show_panel('workflow')
+.. _Statistics: javascript:show_panel('statistics')
+{% for cat, catresults in categories|dictsort %}
+.. _{{ cat.name }}: javascript:app.showCategory('{{ cat.name|urlencode }}')
+{% endfor %}
+{% for res in files %}
+.. _{{ res.target }}: javascript:app.showResultInfo('{{ res.path|urlencode }}')
+{% endfor %}
+"""
+
+
+def render_front_page(files: list) -> str:
+    """report/workflow.rst as `snakemake --report` renders it: Jinja2 (trim_blocks, lstrip_blocks) over the
+    text and the link targets of the report's results, then docutils to HTML."""
+    from docutils.core import publish_parts
+    from jinja2 import Environment
+
+    text = (ROOT / "report" / "workflow.rst").read_text() + _RST_LINKS
+    config = SimpleNamespace(config={})
+    rst = Environment(trim_blocks=True, lstrip_blocks=True).from_string(text).render(
+        snakemake=config, categories={}, files=files
+    )
+    return publish_parts(rst, writer="html")["html_body"]
+
+
+def _scorecard(tmp_path: Path, verdicts: list[tuple[str, str]]) -> list:
+    """A hand-made scorecard written as rule report_summary writes it (its headline the first note), and
+    the report's results that name it; ``verdicts``: (verdict, same_runs_as) per claim."""
+    card = pd.DataFrame(
+        [dict.fromkeys(SCORECARD_COLUMNS, "") | {"claim": f"claim {i}", "verdict": v, "same_runs_as": same}
+         for i, (v, same) in enumerate(verdicts)],
+        columns=SCORECARD_COLUMNS,
+    )
+    tables = tmp_path / "results" / "tables"
+    tables.mkdir(parents=True)
+    write_table(card, tables / "scorecard.csv", tables / "scorecard.md", "Reproduction scorecard",
+                [headline(card), "Each claim compares two rows of one table."])
+    return [SimpleNamespace(target=p.name, path=p) for p in (tables / "scorecard.csv", tables / "scorecard.md")]
+
+
+def _paragraphs(html: str) -> list[str]:
+    return [re.sub(r"<[^>]+>", "", p) for p in re.findall(r"<p>(.*?)</p>", html, flags=re.S)]
+
+
+def test_the_front_page_opens_with_this_runs_verdict_counts_and_a_link_to_the_scorecard(tmp_path):
+    # 3 holds (one more claim on the same runs as claim 0, counted once), 1 reversed, 2 inconclusive
+    verdicts = [("holds", ""), ("holds", ""), ("reversed", ""), ("holds", "claim 0"), ("inconclusive", ""),
+                ("holds", ""), ("inconclusive", "")]
+    html = render_front_page(_scorecard(tmp_path, verdicts))
+    assert '<h1 class="title">Did the paper reproduce?</h1>' in html
+    first = _paragraphs(html)[0]  # the first thing under the title, left of the rule graph
+    assert "7 claims on 6 distinct comparisons: holds 3, reversed 1, inconclusive 2." in first
+    link = re.search(r"""href="javascript:app\.showResultInfo\('([^']+)'\)">reproduction scorecard</a>""", html)
+    assert link and link.group(1) == str(tmp_path / "results" / "tables" / "scorecard.md")
+    assert html.index("holds 3") < link.start() < html.index("Reproduction of")
+
+
+def test_the_front_page_counts_are_read_from_the_run_not_written_in_the_page(tmp_path):
+    html = render_front_page(_scorecard(tmp_path, [("reversed", "")] * 4 + [("holds", "")]))
+    assert "Verdicts of 5 claims: holds 1, reversed 4, inconclusive 0." in _paragraphs(html)[0]
+
+
+def test_a_report_without_a_scorecard_says_so(tmp_path):
+    html = render_front_page([])
+    assert "has no scorecard" in _paragraphs(html)[0] and "holds" not in html
+
+
+@pytest.mark.integration
+def test_the_html_report_of_a_run_opens_with_its_scorecard_counts(tmp_path):
+    """A real `snakemake --report` of a small run (Table 8's claims only: a few seconds of training)."""
+    from test_workflow import WORKFLOW_FILES, snakemake
+
+    for name in WORKFLOW_FILES:
+        src = ROOT / name
+        (shutil.copytree if src.is_dir() else shutil.copy)(src, tmp_path / name)
+    off = {"enabled": False}
+    small = {
+        "synthetic": {"tasks": ["A"], "methods": ["none", "input", "factor"], "iterations": 3, "batch_size": 8,
+                      "seeds": [0, 1], "test_size": 32, "figure4_examples": 2},
+        "representations": {"figure5": {"class_subsets": []}, "svd": {"settings": []}},
+        "supervised": {b: off for b in ("table1", "table2", "table3", "table5", "table6", "alpha_grid", "loss_curves")},
+        "robustness": {b: off for b in ("table9", "fgsm", "pgd")},
+        "gan": off,
+    }
+    (tmp_path / "small.yaml").write_text(yaml.safe_dump(small))
+    snakemake(tmp_path, "--configfile", "small.yaml")
+    snakemake(tmp_path, "--report", "report.html", "--configfile", "small.yaml")
+    html = (tmp_path / "report.html").read_text()
+    desc = json.loads(re.search(r"var workflow_desc = (.*);\n", html).group(1))
+    n = counts(pd.read_csv(tmp_path / "results" / "tables" / "scorecard.csv", keep_default_na=False))
+    assert sum(n.values()) == 3  # Table 8's claims on task A
+    want = f"holds {n['holds']}, reversed {n['reversed']}, inconclusive {n['inconclusive']}."
+    assert want in _paragraphs(desc)[0]
+    assert "javascript:app.showResultInfo('results/tables/scorecard.md')" in desc
