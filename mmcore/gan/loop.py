@@ -137,9 +137,10 @@ def mix_loss(
 def _finite(name: str, what: str, value: torch.Tensor, where: str, lr: float) -> None:
     """Stop a diverged run before it updates anything: a loss that is not finite, or one past
     :data:`~mmcore.losses.EXPLODED` (100 nats). Each loss checked is a mean BCE of sigmoid outputs
-    (>= 0); a healthy run starts at log 2 = 0.69 per term and the default run's G and D losses peak at
-    about 2.1 and 1.3 (history windows, docs/benchmarks.md), so 100 (mean logits about 100 on the wrong
-    side) is far from any learning run, while an exploding one (lr 1e6) passes it within a few steps."""
+    (>= 0); a healthy run starts at log 2 = 0.69 per term, and the default run's nine GAN runs peak at
+    3.6 (G) and 2.2 (D) in their 10-step history windows (docs/benchmarks.md), so 100 (mean logits about
+    100 on the wrong side) is far from any learning run, while an exploding one (lr 1e6) passes it
+    within a few steps."""
     v = float(value.detach())
     fix = f"lower the learning rate (now {lr:g}) or check the data"
     if not math.isfinite(v):
