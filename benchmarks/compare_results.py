@@ -1,7 +1,7 @@
 """Compare two results folders of the same config: is a refactor behaviour-preserving?
 
 Every run's ``metrics.json`` must be equal to the last bit, except the git revision its provenance
-records; every evaluation JSON (``fgsm.json``, ``pgd.json``, ``deform.json``, ``gan metrics``) the same;
+records and the wall-clock seconds its job took; every evaluation JSON (``fgsm.json``, ``pgd.json``, ``deform.json``, ``gan metrics``) the same;
 every ``history.csv`` and every table (``results/tables/*.csv`` and ``.md``) byte for byte. Trained
 models are compared by their tensors (a sealed file's bytes embed its provenance).
 
@@ -20,9 +20,13 @@ from pathlib import Path
 
 
 def _json_without_revision(path: Path):
+    """The record less what no two runs share: the git revision, and the wall-clock seconds a job took."""
     data = json.loads(path.read_text())
     if isinstance(data, dict) and isinstance(data.get("provenance"), dict):
         data["provenance"].pop("git_revision", None)
+    if isinstance(data, dict) and isinstance(data.get("metrics"), dict):
+        for key in [k for k in data["metrics"] if k == "seconds" or k.endswith("_seconds")]:
+            data["metrics"].pop(key)
     return data
 
 
