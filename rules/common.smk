@@ -66,16 +66,22 @@ def checkpoint(wildcards):
 
 
 def gan_feature_model(wildcards):
-    """The classifier run's model.pt whose features score a GAN run (none with Inception features)."""
+    """The classifier run's model.pt whose features score a GAN run (none with Inception features; a
+    pilot's placeholder Inception weights, rules/pilot.smk, when the configured file is missing)."""
     clf = RUNS[wildcards.run_id]["feature_run"]
-    return [f"{RESULTS}/runs/{clf}/model.pt"] if clf else []
+    if clf:
+        return [f"{RESULTS}/runs/{clf}/model.pt"]
+    return [inception_placeholder()] if INCEPTION_PLACEHOLDER else []
 
 
 def gan_weights_path(wildcards):
-    """The feature extractor's weights: the classifier's model.pt, or the configured Inception file."""
+    """The feature extractor's weights: the classifier's model.pt, or the configured Inception file (a
+    pilot's placeholder when that is missing)."""
     clf = RUNS[wildcards.run_id]["feature_run"]
     if clf:
         return f"{RESULTS}/runs/{clf}/model.pt"
+    if INCEPTION_PLACEHOLDER:
+        return inception_placeholder()
     return config["gan"]["feature_extractor_weights_path"]
 
 
@@ -102,8 +108,13 @@ def artefact_params(name):
 
 def get_final_output():
     outputs = [out(path) for name in MADE for path in ARTEFACTS[name].outputs]
-    return outputs + [
-        out("tables/scorecard.csv"),
-        out("tables/scorecard.md"),
-        out("report.md"),
-    ]
+    pilot = [out("pilot_report.md"), out("pilot_report.json")] if config["pilot"]["enabled"] else []
+    return (
+        outputs
+        + [
+            out("tables/scorecard.csv"),
+            out("tables/scorecard.md"),
+            out("report.md"),
+        ]
+        + pilot
+    )
