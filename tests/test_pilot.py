@@ -188,7 +188,7 @@ PROFILE = {
 def test_paper_run_sheet_grouped_into_kinds():
     cfg = _config("config.yaml", "configs/paper.yaml")
     cells = artefact_cells(cfg)
-    full = full_scale_kinds(cfg, cells, robustness_jobs(cells, {"table7": "fgsm.json"}))
+    full = full_scale_kinds(cfg, all_runs(cells), robustness_jobs(cells, {"table7": "fgsm.json"}))
     sup = {k: v for k, v in full.items() if k.startswith("supervised_train:")}
     assert sum(v["jobs"] for v in sup.values()) == 205
     assert sum(v["jobs"] for k, v in full.items() if k.startswith("gan_train:")) == 51

@@ -1,13 +1,15 @@
 """Rule pilot_report: every job kind of the pilot with its step time, peak memory, the full-scale
 projection and the Slurm profile check (mmcore.pilot), as Markdown and JSON."""
 
+from pathlib import Path
+
 import yaml
 
 from mmcore.artefacts import ARTEFACTS
 from mmcore.config import load_schema, validate_config
 from mmcore.io import write_json, write_text
 from mmcore.pilot import collect_job, full_scale_kinds, merge_configs, report_markdown, report_rows, robustness_jobs
-from mmcore.runsheet import artefact_cells
+from mmcore.runsheet import all_runs, artefact_cells
 from mmcore.steps import step
 
 
@@ -15,22 +17,23 @@ def main(smk):
     with step(smk.log[0]) as log:
         p = smk.params
         pilot = p.pilot
-        jobs = [collect_job(rule, key, record, bench, p.runs.get(key), p.results) for rule, key, record, bench in p.jobs]
+        results = str(Path(smk.output.json).parent)
+        jobs = [collect_job(rule, key, record, bench, p.runs.get(key), results) for rule, key, record, bench in p.jobs]
         reference = validate_config(merge_configs(pilot["reference"]), load_schema("schemas/config.schema.yaml"))
         cells = artefact_cells(reference)
         reads = {name: art.reads for name, art in ARTEFACTS.items() if art.reads}
-        full = full_scale_kinds(reference, cells, robustness_jobs(cells, reads))
+        full = full_scale_kinds(reference, all_runs(cells), robustness_jobs(cells, reads))
         with open(pilot["profile"]) as fh:
             profile = yaml.safe_load(fh)
         rows = report_rows(jobs, full, profile, p.rule_resources, float(pilot["gpu_speedup"]))
         placeholders = [
-            {"name": d, "format": "placeholder (random pixels)", "path": f"{p.results}/pilot/placeholders/{d}",
+            {"name": d, "format": "placeholder (random pixels)", "path": f"{results}/pilot/placeholders/{d}",
              "checksums": "not verified (placeholder)"}
             for d in p.placeholder_datasets
         ]
         if p.inception:
             placeholders.append({"name": "Inception weights", "format": "random weights of inception-v3-compat",
-                                 "path": f"{p.results}/pilot/placeholders/inception", "checksums": "none"})
+                                 "path": f"{results}/pilot/placeholders/inception", "checksums": "none"})
         notes = [
             f"A pilot: every job kind of {' + '.join(pilot['reference'])} ran once through the real rules, "
             f"{pilot['epochs']} epoch(s) of at most {pilot['steps']} step(s) per run, {pilot['eval_images']} images "
