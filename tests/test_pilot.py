@@ -180,7 +180,7 @@ def test_a_capped_loop_runs_exactly_its_steps(tmp_path):
 
 PROFILE = {
     "default-resources": {"mem_mb": 2000, "runtime": "30 * attempt"},
-    "set-resources": {"supervised_train": {"mem_mb": 16000, "runtime": "720 * attempt"},
+    "set-resources": {"supervised_train": {"mem_mb": 16000, "runtime": "720 * attempt", "gpu": 1},
                       "robustness_pgd": {"runtime": "120 * attempt"}},
 }
 
@@ -228,19 +228,21 @@ def test_report_projection_and_flags():
         _job("supervised_train:a", steps=4, train_s=8.0, eval_s=0.0, eval_images=0, wall_s=10.0, max_rss_mb=1000.0),
         # too much memory: 17,000 MB > 16,000
         _job("supervised_train:b", steps=2, train_s=2.0, wall_s=5.0, max_rss_mb=17000.0),
-        # 1 s per image: 10,000 s / 100 = 100 s + 2 s overhead, under 120 min; but ...
-        _job("robustness_pgd:c", eval_s=10.0, eval_images=10, wall_s=12.0, max_rss_mb=500.0),
+        # on CPUs (no gpu in the profile): 0.5 s per image x 10,000 = 5,000 s + 7 s overhead, under 120 min
+        _job("robustness_pgd:c", eval_s=5.0, eval_images=10, wall_s=12.0, max_rss_mb=500.0),
     ]
     rows = {r["kind"]: r for r in report_rows(jobs, full, PROFILE, {"robustness_pgd": {"mem_mb": 400}}, 100.0)}
     a = rows["supervised_train:a"]
     assert a["s_per_step"] == 2.0 and a["projected_runtime_min"] == pytest.approx((12_000 + 2.0) / 60, abs=0.1)
-    assert a["flags"] == "" and a["projected_gpu_hours_total"] == pytest.approx(10 * 12_000 / 3600, abs=0.01)
+    assert a["flags"] == "" and a["projected_hours_total"] == pytest.approx(10 * 12_000 / 3600, abs=0.01)
+    assert a["on"] == "gpu" and rows["robustness_pgd:c"]["on"] == "cpu"
+    assert rows["robustness_pgd:c"]["projected_runtime_min"] == pytest.approx((5000 + 7) / 60, abs=0.1)
     assert "set-resources.supervised_train.mem_mb" in rows["supervised_train:b"]["flags"]
     assert "runtime" not in rows["supervised_train:b"]["flags"]
     pgd = rows["robustness_pgd:c"]
     assert "mem_mb" in pgd["flags"] and "runtime" not in pgd["flags"]  # 500 MB > the rule's own 400
     # a too-small runtime is flagged with its key
-    tight = {"set-resources": {"supervised_train": {"mem_mb": 16000, "runtime": "60 * attempt"}}}
+    tight = {"set-resources": {"supervised_train": {"mem_mb": 16000, "runtime": "60 * attempt", "gpu": 1}}}
     slow = {r["kind"]: r for r in report_rows(jobs[:1], full, tight, {}, 100.0)}
     assert "raise set-resources.supervised_train.runtime" in slow["supervised_train:a"]["flags"]
     md = report_markdown(list(rows.values()), title="t", notes=["n"], placeholders=[])
@@ -304,7 +306,8 @@ def test_pilot_through_snakemake(tmp_path):
     for d in ("mnist", "cifar10", "cifar100", "svhn", "tiny_imagenet"):
         manifest = json.loads((out / "data" / d / "manifest.json").read_text())
         assert manifest["checksums_verified"] is False and "placeholders" in manifest["source"]
-    assert "pilot" in (out / "tables" / "table1.md").read_text().split("\n", 3)[2].lower() or "Scale: pilot" in (
-        out / "tables" / "table1.md").read_text()
+    assert "Scale: pilot (" in (out / "tables" / "table1.md").read_text()
+    assert "pilot (" in (out / "tables" / "scorecard.csv").read_text() or "table1" not in (
+        out / "tables" / "scorecard.csv").read_text()
     assert (work / "results" / "keep.txt").read_text() == "real results\n"
     assert sorted(p.name for p in (work / "results").iterdir()) == ["keep.txt"]

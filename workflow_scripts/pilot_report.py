@@ -43,9 +43,11 @@ def main(smk):
             "discriminator steps); s / eval image: the evaluations' seconds over their images; peak RSS and wall s: "
             "Snakemake's benchmark records (the job's whole process, startup included).",
             f"Projection: ASSUMED ratio of {float(pilot['gpu_speedup']):g} between this machine's seconds per step "
-            "and one GPU's (config pilot.gpu_speedup; no GPU was measured): minutes per full-scale job = (its "
-            "steps x s / step + its evaluated images x s / eval image) / ratio + the pilot's fixed overhead; "
-            "memory = the pilot's peak RSS + twice the full-scale dataset's bytes minus the placeholder's.",
+            "and one GPU's (config pilot.gpu_speedup; no GPU was measured) for the rules the profile gives a GPU "
+            "(column 'on'); rules it runs on CPUs are projected at this machine's speed (ratio 1). Minutes per "
+            "full-scale job = (its steps x s / step + its evaluated images x s / eval image) / ratio + the pilot's "
+            "fixed overhead (startup); memory = the pilot's peak RSS + twice the full-scale dataset's bytes minus "
+            "the placeholder's (a CPU process: a GPU job holds its model and batches on the GPU instead).",
             f"Profile check against {pilot['profile']} (first attempt: attempt = 1): a flag names the key to raise.",
             "Datasets without a local copy were replaced by placeholder files in their distribution format, read by "
             "the real readers with checksum verification off for the placeholders only "

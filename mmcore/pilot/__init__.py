@@ -24,25 +24,10 @@ import math
 from dataclasses import dataclass
 
 __all__ = [
-    "Caps",
-    "apply_pilot",
-    "caps_of",
-    "capped_schedule",
-    "capped_count",
-    "job_kind",
-    "run_kind",
-    "paper_steps",
-    "full_scale_kinds",
-    "profile_limits",
-    "report_rows",
-    "report_markdown",
-    "TRAIN_RULES",
-    "DATASET_SIZES",
-    "eval_images",
-    "merge_configs",
-    "read_benchmark",
-    "collect_job",
-    "robustness_jobs",
+    "Caps", "ROW_KEYS", "apply_pilot", "caps_of", "capped_schedule", "capped_count",  # the caps
+    "TRAIN_RULES", "DATASET_SIZES", "job_kind", "run_kind", "paper_steps", "eval_images", "full_scale_kinds",
+    "robustness_jobs",  # the job kinds (.kinds)
+    "profile_limits", "report_rows", "report_markdown", "merge_configs", "read_benchmark", "collect_job",  # .report
 ]
 
 #: The keys the pilot adds to a run row.

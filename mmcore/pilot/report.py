@@ -36,6 +36,12 @@ def profile_limits(profile: dict, rule: str, rule_resources: dict | None = None)
     return out
 
 
+def on_gpu(profile: dict, rule: str) -> bool:
+    """Whether the profile runs ``rule`` with a GPU (``gpu``, ``gres`` or a ``gpu`` partition)."""
+    own = (profile.get("set-resources") or {}).get(rule) or {}
+    return bool(own.get("gpu") or "gpu" in str(own.get("gres", "")) or own.get("slurm_partition") == "gpu")
+
+
 # ---- the report rows -----------------------------------------------------------------------------------
 
 
@@ -55,8 +61,9 @@ def report_rows(
     seconds), ``data_bytes`` (the prepared data it loaded). ``full``: :func:`full_scale_kinds`.
 
     Projection, per full-scale job of the kind (its longest): ``(max_steps x seconds per step + eval images
-    x seconds per image) / gpu_speedup`` plus the pilot's fixed overhead (wall time not in either), in
-    minutes; memory: the pilot's peak RSS plus the full-scale data it would hold (the largest dataset,
+    x seconds per image) / speedup`` plus the pilot's fixed overhead (wall time not in either), in
+    minutes, where ``speedup`` is ``gpu_speedup`` for a rule the profile gives a GPU (:func:`on_gpu`) and 1
+    for a rule it runs on CPUs (at this machine's speed); memory: the pilot's peak RSS plus the full-scale data it would hold (the largest dataset,
     twice: loaded and batched) minus the placeholder's. Flags: projected memory above the profile's
     ``mem_mb``, projected runtime above its first-attempt ``runtime``.
     """
@@ -94,11 +101,14 @@ def report_rows(
             "full_eval_images": f.get("eval_images", 0),
         }
         projected_min = None
+        gpu = on_gpu(profile, rule)
+        speedup = gpu_speedup if gpu else 1.0
+        row["on"] = "gpu" if gpu else "cpu"
         if f and (s_step is not None or s_img is not None):
-            gpu_s = ((s_step or 0.0) * f["max_steps"] + (s_img or 0.0) * f["eval_images"]) / gpu_speedup
-            projected_min = (gpu_s + (overhead or 0.0)) / 60
-            row["projected_gpu_hours_total"] = round(
-                ((s_step or 0.0) * f["steps"] + (s_img or 0.0) * f["eval_images"] * f["jobs"]) / gpu_speedup / 3600, 2
+            job_s = ((s_step or 0.0) * f["max_steps"] + (s_img or 0.0) * f["eval_images"]) / speedup
+            projected_min = (job_s + (overhead or 0.0)) / 60
+            row["projected_hours_total"] = round(
+                ((s_step or 0.0) * f["steps"] + (s_img or 0.0) * f["eval_images"] * f["jobs"]) / speedup / 3600, 2
             )
         row["projected_runtime_min"] = round(projected_min, 1) if projected_min is not None else None
         projected_mem = None
@@ -129,7 +139,7 @@ _COLUMNS = [
     ("kind", "job kind"), ("ran", "ran"), ("pilot_jobs", "pilot jobs"), ("wall_s", "wall s"),
     ("s_per_step", "s / step"), ("s_per_eval_image", "s / eval image"), ("max_rss_mb", "peak RSS MB"),
     ("full_jobs", "full-scale jobs"), ("full_steps", "full-scale steps"),
-    ("projected_runtime_min", "projected min / job"), ("projected_gpu_hours_total", "projected GPU-h (all)"),
+    ("on", "on"), ("projected_runtime_min", "projected min / job"), ("projected_hours_total", "projected h (all jobs)"),
     ("projected_mem_mb", "projected MB"), ("profile_mem_mb", "profile mem_mb"),
     ("profile_runtime_min", "profile runtime"), ("flags", "profile check"),
 ]
