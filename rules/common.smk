@@ -236,6 +236,10 @@ def _rule_resources():
     """Each rule's own mem_mb and runtime (the Slurm profile's set-resources override them)."""
     own = {}
     for r in workflow.rules:
-        res = {k: v for k, v in r.resources.items() if k in ("mem_mb", "runtime")}
-        own[r.name] = {k: v for k, v in res.items() if isinstance(v, (int, float))}
+        res = {k: getattr(v, "raw", v) for k, v in r.resources.items()}  # Resource("mem_mb", 4000)
+        own[r.name] = {
+            k: v
+            for k, v in res.items()
+            if k in ("mem_mb", "runtime") and isinstance(v, (int, float))
+        }
     return own
