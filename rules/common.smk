@@ -130,7 +130,10 @@ from pathlib import Path
 
 from mmcore.artefacts import ARTEFACTS as _ARTS
 from mmcore.data.sources import find_source
-INCEPTION_WEIGHTS_FILE = "weights-inception-2015-12-05-6726825d.pth"  # mmcore.gan.metrics (imports torch)
+
+INCEPTION_WEIGHTS_FILE = (
+    "weights-inception-2015-12-05-6726825d.pth"  # mmcore.gan.metrics (imports torch)
+)
 from mmcore.pilot import TRAIN_RULES, robustness_jobs
 
 PILOT = config["pilot"]
@@ -236,7 +239,9 @@ def _rule_resources():
     """Each rule's own mem_mb and runtime (the Slurm profile's set-resources override them)."""
     own = {}
     for r in workflow.rules:
-        res = {k: getattr(v, "raw", v) for k, v in r.resources.items()}  # Resource("mem_mb", 4000)
+        res = {
+            k: getattr(v, "raw", v) for k, v in r.resources.items()
+        }  # Resource("mem_mb", 4000)
         own[r.name] = {
             k: v
             for k, v in res.items()
