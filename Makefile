@@ -11,7 +11,7 @@ CLUSTER_SLURM_CONF := $(SLURM_CONF)
 SLURM_CONF ?= /dev/null
 export SLURM_CONF
 
-.PHONY: run test unit venv datasets clean slurm
+.PHONY: run test unit venv datasets clean slurm pilot
 
 venv: $(VENV)/.installed
 
@@ -47,9 +47,15 @@ test: venv
 unit: venv
 	$(VENV)/bin/pytest -m "not integration"
 
+# A pilot of the paper-scale run on this machine (docs/pilot.md): every job kind of configs/paper.yaml, a few
+# steps each, placeholder data where none is provided, results-pilot/pilot_report.md; never downloads.
+PILOT_CORES ?= 2
+pilot: venv
+	$(VENV)/bin/snakemake --cores $(PILOT_CORES) --configfile configs/paper.yaml configs/pilot.yaml
+
 # The paper-scale workflow on a Slurm cluster (adapt profiles/slurm/ to your site first).
 slurm: venv
 	$(if $(CLUSTER_SLURM_CONF),SLURM_CONF=$(CLUSTER_SLURM_CONF),env -u SLURM_CONF) $(VENV)/bin/snakemake --profile profiles/slurm --workflow-profile none --configfile configs/paper.yaml
 
 clean:
-	rm -rf results results-smoke results-paper logs benchmarks/results .snakemake
+	rm -rf results results-smoke results-paper results-pilot logs benchmarks/results .snakemake

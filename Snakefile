@@ -12,6 +12,7 @@ report: "report/workflow.rst"
 
 
 include: "rules/common.smk"
+include: "rules/pilot.smk"
 include: "rules/data.smk"
 include: "rules/synthetic.smk"
 include: "rules/representations.smk"

@@ -11,7 +11,13 @@ says which.
   TFLOP per G step of Miyato's SNGAN at an effective 20-40 TFLOP/s, i.e. 0.1-0.2 s; 0.15 s here), scaled
   by ``n_dis``; plus the Inception evaluation of the run's samples.
 
+With --pilot results-pilot/pilot_report.json (written by `make pilot`, docs/pilot.md), every run of a job
+kind the pilot measured takes the pilot's seconds per step and per evaluated image on this machine's CPU,
+divided by the pilot's stated CPU-to-GPU ratio (--gpu-speedup overrides it; an assumption, not a
+measurement); the other runs keep the assumptions above.
+
     python benchmarks/gpu_hours.py [configs/paper.yaml] [--measured gpu_check.json] [--precision bf16]
+                                   [--pilot results-pilot/pilot_report.json [--gpu-speedup 100]]
 """
 
 import argparse
@@ -21,6 +27,7 @@ import json
 import yaml
 
 from mmcore.config import load_schema, validate_config
+from mmcore.pilot import TRAIN_RULES, eval_images, job_kind, paper_steps
 from mmcore.runsheet import all_runs, artefact_cells
 
 #: Assumed seconds per epoch of 50,000 32x32 images (Tiny-ImageNet's stride-2 stem makes its 64x64
@@ -49,18 +56,43 @@ def measured_seconds(path: str, precision: str) -> dict[str, float]:
     return {arch: s * scale for arch, s in SECONDS_PER_50K_EPOCH.items()}
 
 
-def estimate(cfg: dict, seconds: dict | None = None) -> tuple[dict, collections.Counter]:
-    """(runs by id, hours by (family, dataset, model, length)) of the GPU runs of a validated config."""
+def pilot_seconds(path: str, speedup: float | None = None) -> dict[str, tuple[float, float]]:
+    """Job kind -> (GPU seconds per step, per evaluated image) from a pilot report's JSON: the pilot's CPU
+    seconds over its stated (or the given) CPU-to-GPU ratio."""
+    with open(path) as fh:
+        info = json.load(fh)
+    ratio = float(speedup or info["gpu_speedup"])
+    return {
+        row["kind"]: ((row["s_per_step"] or 0.0) / ratio, (row["s_per_eval_image"] or 0.0) / ratio)
+        for row in info["kinds"]
+        if row.get("s_per_step")
+    }
+
+
+def estimate(
+    cfg: dict, seconds: dict | None = None, pilot: dict | None = None
+) -> tuple[dict, collections.Counter, int]:
+    """(runs by id, hours by (family, dataset, model, length), runs priced by the pilot) of the GPU runs of
+    a validated config."""
     seconds = seconds or SECONDS_PER_50K_EPOCH
     runs = {rid: r for rid, r in all_runs(artefact_cells(cfg)).items() if r["experiment"] in ("supervised", "gan")}
     hours = collections.Counter()
+    priced = 0
     for r in runs.values():
-        if r["experiment"] == "gan":
+        rule = TRAIN_RULES[r["experiment"]]
+        measured = (pilot or {}).get(job_kind(rule, r))
+        length = f"{r['g_steps']} G steps" if r["experiment"] == "gan" else f"{r['epochs']} epochs"
+        if measured is not None:
+            per_step, per_image = measured
+            key = (r["experiment"], r["dataset"], r["arch"], length)
+            hours[key] += (per_step * paper_steps(r) + per_image * eval_images(rule, r, cfg)) / 3600
+            priced += 1
+        elif r["experiment"] == "gan":
             hours[("gan", r["dataset"], r["arch"], f"{r['g_steps']} G steps")] += gan_hours(r)
         else:
             per_epoch = seconds[r["arch"]] * TRAIN_IMAGES.get(r["dataset"], 50_000) / 50_000
             hours[("supervised", r["dataset"], r["arch"], f"{r['epochs']} epochs")] += per_epoch * r["epochs"] / 3600
-    return runs, hours
+    return runs, hours, priced
 
 
 def main() -> None:
@@ -68,11 +100,14 @@ def main() -> None:
     ap.add_argument("config", nargs="?", default="configs/paper.yaml")
     ap.add_argument("--measured", default="", help="JSON written by benchmarks/gpu_check.sh")
     ap.add_argument("--precision", default="fp32", choices=["fp32", "bf16"])
+    ap.add_argument("--pilot", default="", help="pilot_report.json of `make pilot`: its measured step times")
+    ap.add_argument("--gpu-speedup", type=float, default=None, help="CPU-to-GPU ratio (default: the pilot's)")
     args = ap.parse_args()
     with open(args.config) as fh:
         cfg = validate_config(yaml.safe_load(fh), load_schema("schemas/config.schema.yaml"))
     seconds = measured_seconds(args.measured, args.precision) if args.measured else None
-    runs, hours = estimate(cfg, seconds)
+    pilot = pilot_seconds(args.pilot, args.gpu_speedup) if args.pilot else None
+    runs, hours, priced = estimate(cfg, seconds, pilot)
     count = collections.Counter(r["experiment"] for r in runs.values())
     print(f"{count['supervised']} supervised training runs, {count['gan']} GAN runs")
     for key, h in sorted(hours.items()):
@@ -80,6 +115,8 @@ def main() -> None:
     for family in ("supervised", "gan"):
         print(f"{family}: {sum(h for k, h in hours.items() if k[0] == family):.0f} GPU-hours")
     basis = f"supervised epochs measured ({args.measured}, {args.precision})" if args.measured else "assumed A100-class"
+    if pilot is not None:
+        basis += f"; {priced} of {len(runs)} runs priced by the pilot ({args.pilot}, CPU seconds over an assumed ratio)"
     print(f"total: {sum(hours.values()):.0f} GPU-hours ({basis}; see the docstring)")
 
 

@@ -10,7 +10,13 @@ from .artefacts import ARTEFACTS, Artefact
 from .paper import paper_reference
 
 __all__ = [
-    "scale_of", "synthetic_scale", "representations_scale", "representation_training", "supervised_scale", "gan_scale"
+    "scale_of",
+    "pilot_label",
+    "synthetic_scale",
+    "representations_scale",
+    "representation_training",
+    "supervised_scale",
+    "gan_scale",
 ]
 
 
@@ -103,10 +109,27 @@ def gan_scale(gan: dict) -> str:
     return "paper" if not diffs else "reduced: " + "; ".join(diffs)
 
 
+def pilot_label(config: dict) -> str:
+    """The prefix of every scale label of a pilot (config.pilot.enabled), else ``""``."""
+    pilot = config.get("pilot") or {}
+    if not pilot.get("enabled"):
+        return ""
+    return (
+        f"pilot ({pilot['epochs']} epoch(s) of at most {pilot['steps']} optimisation step(s) per run, "
+        f"{pilot['eval_images']} images per evaluation, placeholder data where none was provided; numbers "
+        "from a pilot mean nothing) of: "
+    )
+
+
 def scale_of(artefact: Artefact, config: dict) -> str:
-    """The artefact's scale label, by the family of its runs (or of the table it draws)."""
+    """The artefact's scale label, by the family of its runs (or of the table it draws); a pilot's starts
+    with ``pilot`` (:func:`pilot_label`)."""
+    return pilot_label(config) + _scale_of(artefact, config)
+
+
+def _scale_of(artefact: Artefact, config: dict) -> str:
     if artefact.source:
-        return scale_of(ARTEFACTS[artefact.source], config)
+        return _scale_of(ARTEFACTS[artefact.source], config)
     if artefact.runs == "synthetic":
         return synthetic_scale(config["synthetic"])
     if artefact.runs == "representations":

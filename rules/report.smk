@@ -28,6 +28,10 @@ rule report_summary:
         mem_mb=500,
         runtime=5,
     params:
-        title="Manifold Mixup reproduction: results of this run",
+        title=(
+            "Manifold Mixup reproduction: a PILOT of this configuration (numbers mean nothing)"
+            if PILOT_ON
+            else "Manifold Mixup reproduction: results of this run"
+        ),
     script:
         "../workflow_scripts/report_summary.py"

@@ -161,7 +161,7 @@ def test_what_the_workflow_reads_while_it_parses_imports_no_torch():
     import subprocess
     import sys
 
-    light = ["mmcore.mix_points", "mmcore.artefacts", "mmcore.runsheet", "mmcore.scale", "mmcore.config"]
+    light = ["mmcore.mix_points", "mmcore.artefacts", "mmcore.runsheet", "mmcore.scale", "mmcore.config", "mmcore.pilot"]
     code = f"import sys\nfor m in {light!r}: __import__(m)\nprint(sorted({{'torch', 'pandas'}} & set(sys.modules)))"
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT.parent, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

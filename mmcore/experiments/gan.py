@@ -17,6 +17,7 @@ from ..gan.metrics import score_samples
 from ..mix_points import parse_mix_points
 from ..models import create_model
 from ..models.gan import create_generator, split_gan_settings
+from ..pilot import caps_of, capped_count, capped_schedule
 from ..policy import MixPolicy
 from ..seeding import seed_generator
 from ..train import TrainConfig
@@ -54,8 +55,8 @@ def train_classifier_run(
     model = create_model(run["model"], num_classes=spec.num_classes, **json.loads(run["model_kwargs"])).to(job.device)
     source = TensorSource(x, y, int(run["batch_size"]), seed, spec.num_classes, spec.mean, spec.std, job.device,
                           crop_padding=spec.crop_padding, flip=spec.flip)
-    spe = source.steps_per_epoch
-    cfg = TrainConfig(steps=int(run["epochs"]) * spe, lr=float(run["lr"]), optimizer="adam", loss="soft_ce",
+    epochs, spe, _ = capped_schedule(int(run["epochs"]), source.steps_per_epoch, [], caps_of(run))
+    cfg = TrainConfig(steps=epochs * spe, lr=float(run["lr"]), optimizer="adam", loss="soft_ce",
                       log_every=spe, checkpoint_every=10**9, steps_per_epoch=spe, precision=job.precision)
     job.start()
 
@@ -64,12 +65,14 @@ def train_classifier_run(
 
     history = job.train(model, source, MixPolicy(), cfg, on_step=progress)
     x_test, y_test = load_prepared(data_dir, "test")[:2]
+    n_test = capped_count(int(x_test.shape[0]), caps_of(run))  # a pilot's eval_images
+    x_test, y_test = x_test[:n_test], y_test[:n_test]
     model.eval()
-    metrics = classification_metrics(
+    metrics = job.timed(lambda: classification_metrics(
         predict_logits(model, x_test, 500, lambda xb: normalise(xb, spec.mean, spec.std)), y_test, run["run_id"]
-    )
+    ), n_test)
     metrics.update(train_loss_final=history[-1]["train_loss"], n_train=int(x.shape[0]),
-                   seconds=job.seconds(), precision=cfg.precision)
+                   seconds=job.seconds(), precision=cfg.precision, **job.pilot_metrics())
     job.finish(metrics_path, metrics, model=model, model_path=model_path)
     log.info("%s: test acc %.2f%% in %.1fs", run["run_id"], metrics["test_acc"], job.elapsed())
     return metrics
@@ -88,8 +91,14 @@ def build(run: dict, device: torch.device) -> tuple[torch.nn.Module, torch.nn.Mo
 
 
 def gan_config(run: dict, precision: str, checkpoint_every: int) -> GanConfig:
+    """The run's GAN settings; a pilot run's caps (:mod:`mmcore.pilot`) take epochs x steps G steps and a
+    checkpoint every ``steps``."""
+    caps = caps_of(run)
+    g_steps = min(int(run["g_steps"]), caps.total_steps) if caps else int(run["g_steps"])
+    if caps:
+        checkpoint_every = min(int(checkpoint_every), caps.steps)
     return GanConfig(
-        g_steps=int(run["g_steps"]),
+        g_steps=g_steps,
         n_dis=int(run["n_dis"]),
         batch_size=int(run["batch_size"]),
         g_batch_size=int(run["g_batch_size"]),
@@ -102,7 +111,7 @@ def gan_config(run: dict, precision: str, checkpoint_every: int) -> GanConfig:
         formulation=run["formulation"] or "paper",  # the baseline mixes nothing
         g_mix_term=bool(run["g_mix_term"]),
         checkpoint_every=max(1, int(checkpoint_every)),
-        log_every=max(1, int(run["g_steps"]) // 50),
+        log_every=max(1, g_steps // 50),
         precision=precision,
     )
 
@@ -111,7 +120,8 @@ def reference_images(run: dict, data_dir: str | Path) -> torch.Tensor:
     """The training images FID and KID compare against (all, or a fixed class-balanced subset that
     does not depend on the run's seed)."""
     x, y, _ = load_prepared(data_dir, "train")
-    return _subset(x, y, int(run["reference_size"]), 0, "gan_reference")[0]
+    size = capped_count(int(run["reference_size"]), caps_of(run))  # a pilot's eval_images
+    return _subset(x, y, size, 0, "gan_reference")[0][:size or None]
 
 
 def train_run(
@@ -163,17 +173,26 @@ def train_run(
     if stop_after is not None and stop_after < cfg.g_steps:
         return {}
     trained = job.seconds()
-    samples = generate(G, int(run["eval_samples"]), seed)
-    reference = reference_images(run, data_dir)
-    scores = score_samples(
-        samples, reference, features=run["features"], weights_path=weights_path, allow_download=allow_download,
-        isc_splits=int(run["isc_splits"]), kid_subsets=int(run["kid_subsets"]),
-        kid_subset_size=int(run["kid_subset_size"]), device=job.device,
-    )
+    caps = caps_of(run)  # a pilot: eval_images samples and reference images
+    n_samples = capped_count(int(run["eval_samples"]), caps)
+
+    def score():
+        samples = generate(G, n_samples, seed)
+        reference = reference_images(run, data_dir)
+        kid_size = int(run["kid_subset_size"])
+        splits = int(run["isc_splits"])
+        if caps:
+            kid_size, splits = min(kid_size, samples.shape[0], reference.shape[0]), min(splits, samples.shape[0])
+        return samples, reference, score_samples(
+            samples, reference, features=run["features"], weights_path=weights_path, allow_download=allow_download,
+            isc_splits=splits, kid_subsets=int(run["kid_subsets"]), kid_subset_size=kid_size, device=job.device,
+        )
+
+    samples, reference, scores = job.timed(score, 2 * n_samples)
     metrics = {**scores, "n_samples": int(samples.shape[0]), "n_reference": int(reference.shape[0]),
                "n_train": int(x.shape[0]), "train_seconds": trained, "seconds": job.seconds(),
                "precision": cfg.precision, "final_d_loss": history[-1]["d_loss"],
-               "image_channels": spec.channels}
+               "image_channels": spec.channels, **job.pilot_metrics()}
     job.finish(metrics_path, metrics, model=_Pair(G, D), model_path=model_path, history=history,
                history_path=history_path, extra={samples_path: {"samples": samples[:grid], "run": dict(run)}})
     log.info("%s: %s IS %.3f  FID %.3f  KID %.4f  (%d samples, %.1fs)", run["run_id"], run["features"],

@@ -16,6 +16,7 @@ from typing import Callable
 
 from ..checkpoint import drop_checkpoint, save_trained
 from ..io import save_torch
+from ..pilot import caps_of
 from ..records import write_record
 from ..precision import resolve_precision
 from ..provenance import provenance, resolve_device
@@ -48,6 +49,8 @@ class Job:
         self.precision = resolve_precision(precision, self.device)
         self.checkpoint_path = checkpoint_path
         self.started = time.time()
+        self.pilot = caps_of(run) is not None  # a pilot run records its step and evaluation times
+        self._clock = {"steps": 0, "train_s": 0.0, "eval_s": 0.0, "eval_images": 0}
 
     # ---- the clock ------------------------------------------------------------------------------------
 
@@ -71,7 +74,35 @@ class Job:
     def train(self, *args, loop: Callable[..., list[dict]] = train, **kwargs) -> list[dict]:
         """The training ``loop`` (:func:`mmcore.train.train`, or :func:`mmcore.gan.loop.train_gan`) on
         ``args`` with this run's seed, checkpoint and name; returns its history."""
-        return loop(*args, seed=int(self.run["seed"]), checkpoint_path=self.checkpoint_path, name=self.name, **kwargs)
+        t0, eval_before = time.perf_counter(), self._clock["eval_s"]
+        history = loop(*args, seed=int(self.run["seed"]), checkpoint_path=self.checkpoint_path, name=self.name, **kwargs)
+        cfg = args[3] if len(args) > 3 else kwargs.get("cfg")
+        self._clock["steps"] += int(getattr(cfg, "steps", 0) or getattr(cfg, "g_steps", 0))
+        self._clock["train_s"] += time.perf_counter() - t0 - (self._clock["eval_s"] - eval_before)
+        return history
+
+    # ---- a pilot's clock (mmcore.pilot): seconds of the optimisation steps and of the evaluations ----
+
+    def timed(self, fn: Callable[[], object], images: int):
+        """``fn()``, its seconds and ``images`` counted as evaluation time."""
+        t0 = time.perf_counter()
+        out = fn()
+        self._clock["eval_s"] += time.perf_counter() - t0
+        self._clock["eval_images"] += int(images)
+        return out
+
+    def timed_eval(self, fn: Callable[[], object], images: int) -> Callable[[], object]:
+        """``fn`` counted by :meth:`timed` at every call (an evaluation inside the training loop)."""
+        return lambda: self.timed(fn, images)
+
+    def pilot_metrics(self) -> dict:
+        """A pilot run's timings for metrics.json (``pilot_steps``, ``pilot_train_s``, ``pilot_eval_s``,
+        ``pilot_eval_images``); nothing for a real run, whose metrics stay as they were."""
+        if not self.pilot:
+            return {}
+        c = self._clock
+        return {"pilot_steps": c["steps"], "pilot_train_s": round(c["train_s"], 3),
+                "pilot_eval_s": round(c["eval_s"], 3), "pilot_eval_images": c["eval_images"]}
 
     # ---- the tail -------------------------------------------------------------------------------------
 

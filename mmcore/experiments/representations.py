@@ -14,6 +14,7 @@ from ..data.loader import TensorSource, normalise
 from ..evaluate import classification_metrics
 from ..io import save_torch
 from ..models import create_model
+from ..pilot import caps_of, capped_count, capped_schedule
 from ..policy import MixPolicy
 from ..seeding import seed_generator
 from ..train import TrainConfig
@@ -65,9 +66,9 @@ def train_run(
     x, y = training_set(run, data_dir)
     source = TensorSource(x, y, int(run["batch_size"]), int(run["seed"]), NUM_CLASSES, MEAN, STD, job.device)
     model = build(run, job.device)
-    spe = source.steps_per_epoch
+    epochs, spe, _ = capped_schedule(int(run["epochs"]), source.steps_per_epoch, [], caps_of(run))
     cfg = TrainConfig(
-        steps=int(run["epochs"]) * spe,
+        steps=epochs * spe,
         lr=float(run["lr"]),
         optimizer="adam",
         loss=run["loss"],
@@ -82,7 +83,7 @@ def train_run(
     def progress(step: int, row: dict) -> None:
         job.progress(
             "epoch %d/%d  loss %.4f  train acc %.1f%%",
-            step // spe, int(run["epochs"]), row["train_loss"], row["train_acc"],
+            step // spe, epochs, row["train_loss"], row["train_acc"],
         )
 
     history = job.train(model, source, policy, cfg, on_step=progress)
@@ -90,7 +91,8 @@ def train_run(
         row["epoch"] = row["step"] // spe
     job.save_model(model, history, model_path, history_path)
     log.info("trained %s on %d images in %.1fs", run["run_id"], x.shape[0], job.elapsed())
-    metrics = extract(run, model, data_dir, representations_path, metrics_path, center=center, precision=cfg.precision)
+    metrics = extract(run, model, data_dir, representations_path, metrics_path, center=center, precision=cfg.precision,
+                      job=job)
     job.done()  # only now: a kill before this resumes from the checkpoint
     return metrics
 
@@ -117,22 +119,31 @@ def extract(
     *,
     center: bool = False,
     precision: str = "fp32",
+    job: Job | None = None,
 ) -> dict:
     """Test-set bottleneck representations (in fp32), accuracy, and the SVD / tightness figures of merit;
-    metrics.json records the precision the run trained in."""
+    metrics.json records the precision the run trained in (a pilot run its timings, from ``job``)."""
     dev = next(model.parameters()).device
     model.eval()
     x, y, _ = load_prepared(data_dir, "test")
     x, y = _subset(x, y, class_list(run["classes"]))
-    hs, logits = [], []
-    for xb in x.split(1000):
-        h = model.forward_features(normalise(xb, MEAN, STD).to(dev))
-        hs.append(h.float().cpu())
-        logits.append(model.forward_head(h).float().cpu())
-    h, logits = torch.cat(hs), torch.cat(logits)
+    n = capped_count(int(x.shape[0]), caps_of(run))  # a pilot's eval_images
+    x, y = x[:n], y[:n]
+
+    def features():
+        hs, logits = [], []
+        for xb in x.split(1000):
+            h = model.forward_features(normalise(xb, MEAN, STD).to(dev))
+            hs.append(h.float().cpu())
+            logits.append(model.forward_head(h).float().cpu())
+        return torch.cat(hs), torch.cat(logits)
+
+    h, logits = job.timed(features, n) if job is not None else features()
     metrics = classification_metrics(logits, y, run["run_id"])
     metrics.update(flattening(h, y, center))
     metrics["precision"] = precision
+    if job is not None:
+        metrics.update(job.pilot_metrics())
     if h.shape[1] == 2:
         metrics["tightness"] = cluster_tightness(h, y)
     save_torch(representations_path, {"h": h, "y": y})

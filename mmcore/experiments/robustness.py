@@ -17,6 +17,7 @@ from ..data.datasets import dataset_spec
 from ..data.loader import standardise, to_unit
 from ..deform import deform
 from ..evaluate import check_finite
+from ..pilot import caps_of
 from ..seeding import seed_generator
 from .job import Job
 from .supervised import load_model, test_set
@@ -50,8 +51,10 @@ def _batched_accuracy(model, x, y, to_input, name: str, batch: int = 500) -> flo
     return 100.0 * correct / y.shape[0]
 
 
-def _write(job: Job, path, metrics: dict) -> None:
+def _write(job: Job, path, metrics: dict, images: int = 0) -> None:
     metrics["seconds"] = job.seconds()
+    if job.pilot:  # a pilot's evaluation: its seconds and the images it evaluated (mmcore.pilot's report)
+        metrics.update(pilot_eval_s=metrics["seconds"], pilot_eval_images=int(images))
     job.write_metrics(path, metrics)
 
 
@@ -68,7 +71,7 @@ def evaluate_deformations(
             acc = _batched_accuracy(model, xd, y, to_input, run["run_id"])
             out["deformations"].setdefault(kind, {})[f"{p:g}"] = acc
             log.info("%s %g: accuracy %.2f%%", kind, p, acc)
-    _write(job, out_path, out)
+    _write(job, out_path, out, y.shape[0] * (1 + sum(len(v) for v in deformations.values())))
     return out
 
 
@@ -82,7 +85,7 @@ def evaluate_fgsm(run: dict, data_dir, model_path, out_path, *, epsilons: list[f
         ])
         out["fgsm"][f"{eps:g}"] = _batched_accuracy(model, adv, y, to_input, run["run_id"])
         log.info("FGSM eps %g: accuracy %.2f%% (clean %.2f%%)", eps, out["fgsm"][f"{eps:g}"], out["clean"])
-    _write(job, out_path, out)
+    _write(job, out_path, out, y.shape[0] * (1 + 2 * len(epsilons)))
     return out
 
 
@@ -98,8 +101,12 @@ def evaluate_pgd(
     test_size: int = 0,
     device="auto",
 ) -> dict:
-    """Accuracy after PGD; ``test_size`` > 0 attacks the first images of the run's test set only."""
+    """Accuracy after PGD; ``test_size`` > 0 attacks the first images of the run's test set only (a pilot
+    run's test set is already capped; its iterations are capped at the pilot's ``attack_iterations``)."""
     job, model, x, y, to_input = _setup(run, data_dir, model_path, device)
+    caps = caps_of(run)
+    if caps is not None:
+        iterations = min(int(iterations), caps.attack_iterations)
     if 0 < test_size < x.shape[0]:
         x, y = x[:test_size], y[:test_size]
     adv = torch.cat([
@@ -113,5 +120,5 @@ def evaluate_pgd(
         "max_linf": float((adv - x).abs().max()),
     }
     log.info("PGD %d x %g: accuracy %.2f%% (clean %.2f%%)", iterations, step_size, out["pgd"], out["clean"])
-    _write(job, out_path, out)
+    _write(job, out_path, out, y.shape[0] * (2 + int(iterations)))
     return out

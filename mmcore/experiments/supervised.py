@@ -19,6 +19,7 @@ from ..data.datasets import dataset_spec, load_prepared
 from ..data.loader import TensorSource, class_balanced_subset, normalise
 from ..evaluate import classification_metrics, predict_logits
 from ..models import create_model
+from ..pilot import caps_of, capped_count, capped_schedule
 from ..policy import MixPolicy
 from ..seeding import seed_generator
 from ..train import TrainConfig, channels_last_supported
@@ -44,7 +45,7 @@ def test_set(run: dict, data_dir: str | Path) -> tuple[torch.Tensor, torch.Tenso
     The subset does not depend on the run's seed, so every run is scored on the same images.
     """
     x, y, _ = load_prepared(data_dir, "test")
-    size = int(run.get("test_size") or 0)
+    size = capped_count(int(run.get("test_size") or 0), caps_of(run))  # a pilot's eval_images at most
     if 0 < size < x.shape[0]:
         pick = torch.randperm(x.shape[0], generator=seed_generator(0, "test_subset"))[:size].sort().values
         x, y = x[pick], y[pick]
@@ -57,8 +58,11 @@ def full_test_metrics(run: dict, data_dir, model, to_input, final: dict) -> dict
     the last epoch is scored once more on every test image, so the claims rest on the full set and do
     not pick an epoch on it. Where the subset is the whole set, that is the final epoch itself."""
     x, y, _ = load_prepared(data_dir, "test")
+    caps = caps_of(run)
+    if caps is not None:  # a pilot scores its eval_images test images, the set its curves used
+        x, y = test_set(run, data_dir)
     size = int(run.get("test_size") or 0)
-    if 0 < size < x.shape[0]:
+    if caps is None and 0 < size < x.shape[0]:
         m = _test_metrics(model, x, y, to_input, run["run_id"])
     else:
         m = {k: final[k] for k in ("test_error", "test_nll", "test_top5") if k in final}
@@ -117,15 +121,18 @@ def _source(run: dict, spec, x: torch.Tensor, y: torch.Tensor, device, channels_
 
 def train_config(run: dict, spe: int, checkpoint_every: int, channels_last: bool, precision: str) -> TrainConfig:
     """The authors' optimisation in steps (``spe`` steps per epoch): SGD with Nesterov momentum, the
-    step schedule, one history row per epoch; ``checkpoint_every`` is in epochs."""
+    step schedule, one history row per epoch; ``checkpoint_every`` is in epochs. A pilot run's caps
+    (:mod:`mmcore.pilot`) shorten the epochs, their steps and the milestones."""
+    milestones = [int(m) for m in str(run["milestones"]).split(",") if m]
+    epochs, spe, milestones = capped_schedule(int(run["epochs"]), spe, milestones, caps_of(run))
     return TrainConfig(
-        steps=int(run["epochs"]) * spe,
+        steps=epochs * spe,
         lr=float(run["lr"]),
         optimizer="sgd",
         momentum=float(run["momentum"]),
         weight_decay=float(run["weight_decay"]),
         nesterov=bool(run["nesterov"]),
-        milestones=[int(m) * spe for m in str(run["milestones"]).split(",") if m],
+        milestones=[m * spe for m in milestones],
         gamma=float(run["gamma"]),
         loss=run["loss"],
         log_every=spe,  # one history row per epoch
@@ -182,20 +189,21 @@ def train_run(
         log.warning("channels-last is off for this run: a convolution is narrower than 8 channels on the CPU")
         channels_last = False
     source = _source(run, spec, x, y, job.device, channels_last)
-    spe = source.steps_per_epoch
-    cfg = train_config(run, spe, checkpoint_every, channels_last, job.precision)
+    cfg = train_config(run, source.steps_per_epoch, checkpoint_every, channels_last, job.precision)
+    spe = cfg.steps_per_epoch
+    epochs = cfg.steps // spe
     to_input = _input_fn(spec, channels_last)
     job.start()
 
     def progress(step: int, row: dict) -> None:
         job.progress(
             "epoch %d/%d  lr %.4g  train loss %.4f  test error %.2f%%  test NLL %.3f",
-            step // spe, int(run["epochs"]), row["lr"], row["train_loss"], row["test_error"], row["test_nll"],
+            step // spe, epochs, row["lr"], row["train_loss"], row["test_error"], row["test_nll"],
         )
 
     history = job.train(
         model, source, MixPolicy.for_run(run), cfg, on_step=progress, stop_after=stop_after,
-        evaluate=lambda: _test_metrics(model, x_test, y_test, to_input, run["run_id"]),
+        evaluate=job.timed_eval(lambda: _test_metrics(model, x_test, y_test, to_input, run["run_id"]), len(y_test)),
     )
     for row in history:
         row["epoch"] = math.ceil(row["step"] / spe)
@@ -203,12 +211,14 @@ def train_run(
         return {}
     metrics = summarise(history)
     # The regime the paper's claims concern: does the final network fit its (clean) training images?
-    train_fit = classification_metrics(predict_logits(model, x, 500, to_input), y, run["run_id"])
+    n_fit = capped_count(int(x.shape[0]), caps_of(run))  # a pilot scores eval_images training images
+    train_fit = job.timed(lambda: classification_metrics(
+        predict_logits(model, x[:n_fit], 500, to_input), y[:n_fit], run["run_id"]), n_fit)
     metrics.update(full_test_metrics(run, data_dir, model, to_input, history[-1]))
     metrics.update(
         train_acc_clean_final=train_fit["test_acc"],
         n_train=int(x.shape[0]), n_test=int(x_test.shape[0]), seconds=job.seconds(),
-        precision=cfg.precision,
+        precision=cfg.precision, **job.pilot_metrics(),
     )
     job.finish(metrics_path, metrics, model=model, model_path=model_path, history=history, history_path=history_path)
     log.info(

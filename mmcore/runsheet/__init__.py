@@ -22,6 +22,7 @@ from __future__ import annotations
 from ..artefacts import ARTEFACTS
 from ..artefacts.gan import gan_cells
 from ..mix_points import MIX_POINTS
+from ..pilot import apply_pilot
 from ._rows import run_id
 from .gan import gan_cell, gan_classifier_run
 from .representations import REPRESENTATION_SETTINGS, representation_cell
@@ -66,6 +67,9 @@ def artefact_cells(config: dict) -> dict[str, list[dict]]:
         cells = [_CELL_BUILDERS[art.runs](config, art, block, spec) for spec in art.cells(block, config)]
         if cells:
             out[art.name] = cells
+    pilot = config.get("pilot") or {}
+    if pilot.get("enabled"):  # the caps enter every row (and its run id); off, the rows stay as they are
+        apply_pilot(out, pilot)
     return out
 
 
