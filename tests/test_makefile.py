@@ -31,6 +31,8 @@ def test_make_unit_runs_the_tests_without_the_integration_ones(tmp_path):
     venv = tmp_path / "venv"
     venv.mkdir()
     (venv / ".installed").touch()  # newer than pyproject.toml: the venv counts as installed
-    proc = subprocess.run(["make", "-n", "unit", f"VENV={venv}"], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    # --no-print-directory: under `make test` the nested make would print "Entering directory" lines.
+    proc = subprocess.run(["make", "--no-print-directory", "-n", "unit", f"VENV={venv}"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.splitlines() == [f'{venv}/bin/pytest -m "not integration"']

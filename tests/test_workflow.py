@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 from mmcore.artefacts import ARTEFACTS
+from mmcore.records import read_history
 
 pytestmark = pytest.mark.integration
 
@@ -93,7 +94,7 @@ def test_every_run_has_metrics_history_log_and_benchmark(smoke):
     for run in runs:
         metrics = yaml.safe_load((run / "metrics.json").read_text())
         assert {"run", "metrics", "provenance"} <= set(metrics)
-        history = pd.read_csv(run / "history.csv")
+        history = read_history(run / "history.csv")  # sealed: the seal line checked, not parsed as a row
         assert list(history["step"]) == list(range(1, cfg["iterations"] + 1))
         assert (smoke / "results" / "logs" / "synthetic_train" / f"{run.name}.log").stat().st_size > 0
         assert (smoke / "results" / "benchmarks" / "synthetic_train" / f"{run.name}.tsv").exists()
@@ -337,7 +338,7 @@ def test_supervised_tables_and_curves(smoke):
     # table2 (svhn) and the alpha grid share the stand-in's runs with table1 and table3: no duplicates.
     assert len(runs) == len({r.name for r in runs}) == 11  # Table 9's input alpha-2 run is Figure 6's {0}
     for run in runs:
-        h = pd.read_csv(run / "history.csv")
+        h = read_history(run / "history.csv")
         assert h["epoch"].tolist() == [1, 2] and {"test_error", "test_nll", "lr"} <= set(h.columns)
         assert (smoke / "results" / "benchmarks" / "supervised_train" / f"{run.name}.tsv").exists()
     assert not list((smoke / "results" / "checkpoints").glob("sup-*/last.pt"))
