@@ -93,9 +93,10 @@ def test_inception_placeholder_loads_into_torch_fidelity(tmp_path):
 
 # ---- the caps in the rows --------------------------------------------------------------------------------
 
-#: sha256 of the sorted run ids of each shipped configuration, before the pilot existed.
+#: sha256 of the sorted run ids of each shipped configuration, before the pilot existed (config.yaml's since
+#: its supervised schedule became 70 epochs on one architecture: a change of config, not of the pilot).
 RUN_ID_DIGESTS = {
-    ("config.yaml",): "88a0bc1074dc2ca5",
+    ("config.yaml",): "7266ee1a821934b2",
     ("config.yaml", "configs/smoke.yaml"): "e67be29e909593f7",
     ("config.yaml", "configs/paper.yaml"): "3f6102a43783c798",
 }
