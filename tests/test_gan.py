@@ -387,7 +387,7 @@ def test_gan_table_is_labelled_classifier_based_and_feeds_the_scorecard(tmp_path
             path = tmp_path / rid / "metrics.json"
             path.parent.mkdir()
             m = {"is": 3.0 + seed * 0.1 + (cell["setting"] != "baseline"), "fid": fid[cell["setting"]] + seed,
-                 "kid": 0.01, "features": "classifier"}
+                 "kid": 0.01, "features": "classifier", "real_is": 4.0, "real_fid": 2.0}
             write_record(path, {"run": {"run_id": rid}, "metrics": m})
             files[rid] = str(path)
     scale = scale_of(art, cfg)
@@ -396,8 +396,34 @@ def test_gan_table_is_labelled_classifier_based_and_feeds_the_scorecard(tmp_path
     assert list(df[list(art.columns)].columns) == list(art.columns)
     assert list(df["setting"]) == ["baseline", "input", "manifold"] and (df["features"] == "classifier").all()
     assert df["paper_fid"].tolist() == [21.9, 21.4, 21.2]
+    # the regime: the baseline's IS (3.0, 3.1, 3.2 over seeds) against the real images' 4.0
+    assert df["real_is"].tolist() == [4.0] * 3 and df["is_share"].iloc[0] == pytest.approx(100 * 3.1 / 4.0)
+    assert df["regime"].iloc[0].startswith("met:") and "baseline 75.0 % (3 runs)" in df["regime"].iloc[0]
     write_table(df, tmp_path / "gan.csv", tmp_path / "gan.md", art.fill(art.title, art.options_of(cfg)), [])
     assert "classifier-based IS / FID / KID" in (tmp_path / "gan.md").read_text()
     card = scorecard({"gan": tmp_path / "gan.csv"})
     assert len(card) == 4 and (card["verdict"] == "holds").all()  # 5 (FID) and 1 (IS) against se 0.8, 0.08
     assert card["claim"].str.contains("beats the baseline").all()
+
+
+def test_gan_regime_is_not_met_by_a_baseline_far_below_the_real_images(tmp_path):
+    """A baseline at 3.0 / 5.0 = 60 % of the real images' IS does not generate: NOT met, whatever the mixup runs."""
+    from mmcore.artefacts import ARTEFACTS
+    from mmcore.runsheet import slim
+    from mmcore.tables.gan import gan_table
+
+    cfg = _config("config.yaml")
+    art = ARTEFACTS["gan"]
+    cells = slim(artefact_cells(cfg)["gan"])
+    files = {}
+    for cell in cells:
+        for rid in cell["run_ids"]:
+            path = tmp_path / rid / "metrics.json"
+            path.parent.mkdir()
+            is_ = 3.0 if cell["setting"] == "baseline" else 4.9  # mixup runs near the real images: not the regime
+            write_record(path, {"run": {"run_id": rid}, "metrics": {
+                "is": is_, "fid": 10.0, "kid": 0.01, "features": "classifier", "real_is": 5.0, "real_fid": 1.0}})
+            files[rid] = str(path)
+    df = gan_table(art, cells, files, "reduced", art.options_of(cfg))
+    assert df["regime"].iloc[0].startswith("NOT met:") and "baseline 60.0 %" in df["regime"].iloc[0]
+    assert "input" not in df["regime"].iloc[0]  # only the baseline is held to it

@@ -70,13 +70,16 @@ register(
         writer="mmcore.tables.gan:gan_table",
         columns=with_seeds((
             "setting", "layers", "alpha", "n_seeds", "is_mean", "is_std", "fid_mean", "fid_std", "kid_mean",
-            "kid_std", "paper_is", "paper_fid", "features", "scale",
+            "kid_std", "real_is", "real_fid", "is_share", "paper_is", "paper_fid", "features", "scale", "regime",
         )),
         notes=(
             "features = {features}: the is_*, fid_* and kid_* columns are {metric}.",
             "{formulation} formulation; {arch} GAN on {dataset}. Mean and std (ddof 1) over seeds of each run's "
             "IS (its own split std is in the run's metrics.json), FID and KID; paper_* are appendix E's CIFAR-10 "
             "values (IS / FID with Inception features), for direction only.",
+            "real_is / real_fid: real test images (as many as each run's samples) scored with the same features "
+            "against the same reference: the IS of a perfect generator and the FID floor; is_share = is_mean / "
+            "real_is in %. The regime: the baseline's samples reach >= 70 % of real_is.",
         ),
         options=_gan_options,
         claims=(

@@ -189,15 +189,32 @@ def train_run(
         )
 
     samples, reference, scores = job.timed(score, 2 * n_samples)
-    metrics = {**scores, "n_samples": int(samples.shape[0]), "n_reference": int(reference.shape[0]),
+    real = job.timed(lambda: real_scores(run, data_dir, reference, samples.shape[0], weights_path, allow_download,
+                                         job.device), 2 * n_samples)
+    metrics = {**scores, **real, "n_samples": int(samples.shape[0]), "n_reference": int(reference.shape[0]),
                "n_train": int(x.shape[0]), "train_seconds": trained, "seconds": job.seconds(),
                "precision": cfg.precision, "final_d_loss": history[-1]["d_loss"],
                "image_channels": spec.channels, **job.pilot_metrics()}
     job.finish(metrics_path, metrics, model=_Pair(G, D), model_path=model_path, history=history,
                history_path=history_path, extra={samples_path: {"samples": samples[:grid], "run": dict(run)}})
-    log.info("%s: %s IS %.3f  FID %.3f  KID %.4f  (%d samples, %.1fs)", run["run_id"], run["features"],
-             scores["is"], scores["fid"], scores["kid"], samples.shape[0], job.elapsed())
+    log.info("%s: %s IS %.3f (real test images %.3f)  FID %.3f (real %.3f)  KID %.4f  (%d samples, %.1fs)",
+             run["run_id"], run["features"], scores["is"], real["real_is"], scores["fid"], real["real_fid"],
+             scores["kid"], samples.shape[0], job.elapsed())
     return metrics
+
+
+def real_scores(run: dict, data_dir, reference: torch.Tensor, n: int, weights_path, allow_download: bool,
+                device) -> dict:
+    """The real test images scored as the samples are (``n`` of them, a fixed subset): ``real_is``, the IS
+    a generator of the data would reach under these features, and ``real_fid``, their FID against the
+    same reference, the floor. The GAN's regime reads the baseline's IS against ``real_is``."""
+    x, y, _ = load_prepared(data_dir, "test")
+    real = _subset(x, y, min(n, x.shape[0]), 0, "gan_real_test")[0]
+    kid_size = min(int(run["kid_subset_size"]), real.shape[0], reference.shape[0])
+    out = score_samples(real, reference, features=run["features"], weights_path=weights_path,
+                        allow_download=allow_download, isc_splits=min(int(run["isc_splits"]), real.shape[0]),
+                        kid_subsets=int(run["kid_subsets"]), kid_subset_size=kid_size, device=device)
+    return {"real_is": out["is"], "real_fid": out["fid"], "n_real": int(real.shape[0])}
 
 
 class _Pair(torch.nn.Module):
