@@ -6,6 +6,7 @@ rule robustness_deform:
     input:
         data=run_data_manifest,
         model=out("runs/{run_id}/model.pt"),
+        trained=out("runs/{run_id}/metrics.json"),
     output:
         out("runs/{run_id}/deform.json"),
     log:
@@ -34,6 +35,7 @@ rule robustness_fgsm:
     input:
         data=run_data_manifest,
         model=out("runs/{run_id}/model.pt"),
+        trained=out("runs/{run_id}/metrics.json"),
     output:
         out("runs/{run_id}/fgsm.json"),
     log:
@@ -61,6 +63,7 @@ rule robustness_pgd:
     input:
         data=run_data_manifest,
         model=out("runs/{run_id}/model.pt"),
+        trained=out("runs/{run_id}/metrics.json"),
     output:
         out("runs/{run_id}/pgd.json"),
     log:

@@ -1,6 +1,7 @@
 """Deformations (against PIL and hand-built geometry), FGSM and PGD (against finite differences and on
 tiny models), and the robustness tables against hand computations and the paper's numbers."""
 
+import logging
 import math
 
 import numpy as np
@@ -255,3 +256,26 @@ def test_table7_and_pgd_tables(tmp_path):
     assert pg.set_index("method").loc["manifold", "paper_acc"] == 0.0 and pg["acc_mean"].tolist() == [0.5, 0.5]
     assert math.isnan(pg.loc[0, "epsilon"]) and pg.loc[0, "iterations"] == 200
     assert "unbounded" in ARTEFACTS["pgd_sanity"].fill(ARTEFACTS["pgd_sanity"].notes[0], options)
+
+
+def test_robustness_tables_state_the_regime_of_the_models_they_compare(tmp_path):
+    """Each evaluation carries its model's final clean training accuracy (from the run's sealed metrics.json);
+    Tables 7, 9 and the PGD check hold every model to the supervised tables' 99 %, quoting the lowest per method."""
+    from mmcore.experiments.robustness import _write
+    from mmcore.experiments.job import Job
+
+    cells = [cell("none", 0.0, ["a"], "cifar10", "preactresnet18"), cell("manifold", 2.0, ["b"], "cifar10", "preactresnet18")]
+    files = {}
+    for rid, fit in (("a", 100.0), ("b", 98.6)):
+        trained = tmp_path / "runs" / rid / "metrics.json"
+        write_record(trained, {"run": {"run_id": rid}, "metrics": {"train_acc_clean_final": fit}})
+        job = Job({"run_id": rid, "seed": 0}, device="cpu", log=logging.getLogger("test"))
+        path = tmp_path / "runs" / rid / "eval.json"
+        _write(job, path, {"clean": 80.0, "fgsm": {"0": 80.0}, "pgd": 0.0,
+                           "deformations": {"rotation": {"20": 70.0}}}, trained=trained)
+        files[rid] = str(path)
+    for name in ("table7", "table9", "pgd_sanity"):
+        options = ARTEFACTS[name].options_of({"robustness": {"interpolation": "nearest",
+                                                             "pgd": {"iterations": 1, "step_size": 0.01, "epsilon": None}}})
+        state = write_table(name, cells, files, options)["regime"].iloc[0]
+        assert state.startswith("NOT met:") and "none 100.0 %" in state and "manifold 98.6 %" in state, name

@@ -14,6 +14,7 @@ def main(smk):
             deformations=smk.params.deformations,
             interpolation=smk.params.interpolation,
             device=smk.params.device,
+            trained=smk.input.trained,
         )
 
 

@@ -13,6 +13,7 @@ def main(smk):
             smk.output[0],
             epsilons=smk.params.epsilons,
             device=smk.params.device,
+            trained=smk.input.trained,
         )
 
 

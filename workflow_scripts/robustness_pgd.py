@@ -16,6 +16,7 @@ def main(smk):
             epsilon=smk.params.epsilon,
             test_size=smk.params.test_size,
             device=smk.params.device,
+            trained=smk.input.trained,
         )
 
 

@@ -34,7 +34,8 @@ register(
         reads="deform.json",
         writer="mmcore.tables.robustness:table9",
         columns=with_seeds(
-            ("deformation", "param", "method", "alpha", "n_seeds", "acc_mean", "acc_std", "paper_acc", "scale")
+            ("deformation", "param", "method", "alpha", "n_seeds", "acc_mean", "acc_std", "paper_acc", "scale",
+             "regime")
         ),
         notes=(
             "Deformations in pixel space before normalisation, {interpolation} interpolation, black fill; rotation "
@@ -88,7 +89,7 @@ register(
         writer="mmcore.tables.robustness:table7",
         columns=with_seeds((
             "dataset", "arch", "method", "alpha", "epsilon", "n_seeds", "acc_mean", "acc_std", "clean_acc_mean",
-            "paper_acc", "scale", "runs",
+            "paper_acc", "scale", "regime", "runs",
         )),
         notes=(
             "One-step FGSM on the training loss (BCE on softmax), in [0, 1] pixel space with clamping; epsilon in "
@@ -137,7 +138,7 @@ register(
         writer="mmcore.tables.robustness:pgd_sanity",
         columns=with_seeds((
             "dataset", "arch", "method", "alpha", "iterations", "step_size", "epsilon", "n_seeds", "acc_mean",
-            "acc_std", "clean_acc_mean", "paper_acc", "scale", "runs",
+            "acc_std", "clean_acc_mean", "paper_acc", "scale", "regime", "runs",
         )),
         notes=(
             "PGD {bound}, {iterations} steps of {step} in [0, 1] pixel space with clamping. An accuracy "

@@ -18,6 +18,7 @@ from ..data.loader import standardise, to_unit
 from ..deform import deform
 from ..evaluate import check_finite
 from ..pilot import caps_of
+from ..records import read_record
 from ..seeding import seed_generator
 from .job import Job
 from .supervised import load_model, test_set
@@ -51,7 +52,11 @@ def _batched_accuracy(model, x, y, to_input, name: str, batch: int = 500) -> flo
     return 100.0 * correct / y.shape[0]
 
 
-def _write(job: Job, path, metrics: dict, images: int = 0) -> None:
+def _write(job: Job, path, metrics: dict, images: int = 0, trained=None) -> None:
+    """The evaluation's record; ``trained`` (the run's sealed metrics.json) lends it the evaluated model's
+    final clean training accuracy, so the robustness tables state the regime of the models they compare."""
+    if trained is not None:
+        metrics["model_train_acc_clean"] = read_record(trained)["metrics"]["train_acc_clean_final"]
     metrics["seconds"] = job.seconds()
     if job.pilot:  # a pilot's evaluation: its seconds and the images it evaluated (mmcore.pilot's report)
         metrics.update(pilot_eval_s=metrics["seconds"], pilot_eval_images=int(images))
@@ -59,7 +64,8 @@ def _write(job: Job, path, metrics: dict, images: int = 0) -> None:
 
 
 def evaluate_deformations(
-    run: dict, data_dir, model_path, out_path, *, deformations: dict, interpolation: str = "nearest", device="auto"
+    run: dict, data_dir, model_path, out_path, *, deformations: dict, interpolation: str = "nearest", device="auto",
+    trained=None,
 ) -> dict:
     """Accuracy on the clean test set and on each deformation x strength (seeded per deformation)."""
     job, model, x, y, to_input = _setup(run, data_dir, model_path, device)
@@ -71,11 +77,12 @@ def evaluate_deformations(
             acc = _batched_accuracy(model, xd, y, to_input, run["run_id"])
             out["deformations"].setdefault(kind, {})[f"{p:g}"] = acc
             log.info("%s %g: accuracy %.2f%%", kind, p, acc)
-    _write(job, out_path, out, y.shape[0] * (1 + sum(len(v) for v in deformations.values())))
+    _write(job, out_path, out, y.shape[0] * (1 + sum(len(v) for v in deformations.values())), trained)
     return out
 
 
-def evaluate_fgsm(run: dict, data_dir, model_path, out_path, *, epsilons: list[float], device="auto") -> dict:
+def evaluate_fgsm(run: dict, data_dir, model_path, out_path, *, epsilons: list[float], device="auto",
+                  trained=None) -> dict:
     job, model, x, y, to_input = _setup(run, data_dir, model_path, device)
     out = {"clean": _batched_accuracy(model, x, y, to_input, run["run_id"]), "fgsm": {}}
     for eps in epsilons:
@@ -85,7 +92,7 @@ def evaluate_fgsm(run: dict, data_dir, model_path, out_path, *, epsilons: list[f
         ])
         out["fgsm"][f"{eps:g}"] = _batched_accuracy(model, adv, y, to_input, run["run_id"])
         log.info("FGSM eps %g: accuracy %.2f%% (clean %.2f%%)", eps, out["fgsm"][f"{eps:g}"], out["clean"])
-    _write(job, out_path, out, y.shape[0] * (1 + 2 * len(epsilons)))
+    _write(job, out_path, out, y.shape[0] * (1 + 2 * len(epsilons)), trained)
     return out
 
 
@@ -100,6 +107,7 @@ def evaluate_pgd(
     epsilon: float | None = None,
     test_size: int = 0,
     device="auto",
+    trained=None,
 ) -> dict:
     """Accuracy after PGD; ``test_size`` > 0 attacks the first images of the run's test set only (a pilot
     run's test set is already capped; its iterations are capped at the pilot's ``attack_iterations``)."""
@@ -120,5 +128,5 @@ def evaluate_pgd(
         "max_linf": float((adv - x).abs().max()),
     }
     log.info("PGD %d x %g: accuracy %.2f%% (clean %.2f%%)", iterations, step_size, out["pgd"], out["clean"])
-    _write(job, out_path, out, y.shape[0] * (2 + int(iterations)))
+    _write(job, out_path, out, y.shape[0] * (2 + int(iterations)), trained)
     return out

@@ -6,7 +6,7 @@ import math
 
 from ..paper import paper_reference
 from ..report import aggregate
-from . import figure_title, per_run, seed_of
+from . import figure_title, fits, per_run, regime, seed_of, with_regime
 
 __all__ = ["table9", "table7", "pgd_sanity", "deformations_figure"]
 
@@ -35,7 +35,7 @@ def table9(art, cells, files, scale, options):
 
     table["paper_acc"] = [paper(r) for r in table.to_dict("records")]
     table["scale"] = scale
-    return table
+    return with_regime(table, models_regime(cells, files))
 
 
 def table7(art, cells, files, scale, options):
@@ -54,7 +54,7 @@ def table7(art, cells, files, scale, options):
         ref.get(r["dataset"], {}).get(_model_key(r["method"], r["alpha"]), math.nan) for r in table.to_dict("records")
     ]
     table["scale"] = scale
-    return table
+    return with_regime(table, models_regime(cells, files))
 
 
 def pgd_sanity(art, cells, files, scale, options):
@@ -75,7 +75,14 @@ def pgd_sanity(art, cells, files, scale, options):
     ref = paper_reference()["pgd_sanity"]
     table["paper_acc"] = table["method"].map(lambda m: ref.get(m, math.nan))
     table["scale"] = scale
-    return table
+    return with_regime(table, models_regime(cells, files))
+
+
+def models_regime(cells, files) -> str:
+    """The supervised tables' regime, of the models these evaluations compare (each evaluation carries its
+    model's final clean training accuracy)."""
+    return regime(fits(cells, files, "model_train_acc_clean"), 99.0,
+                  "final clean training accuracy of the evaluated models")
 
 
 def deformations_figure(art, cells, files, scale, options, png):
