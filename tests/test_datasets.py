@@ -181,6 +181,31 @@ def test_prepare_svhn_from_mat_files(tmp_path):
     assert y.tolist() == list(range(7))
 
 
+def test_a_reader_that_leaves_svhn_labels_1_to_10_stops_preparation_in_one_sentence(tmp_path, monkeypatch):
+    """The slip the pilot was tried with (docs/pilot.md): a reader that forgets SVHN's 10 -> 0 shift hands
+    back labels 1..10; preparation refuses it, naming the dataset, the split and the range, writing nothing."""
+    import numpy as np
+    import scipy.io
+
+    from mmcore.data import readers
+
+    src = tmp_path / "src"
+    src.mkdir()
+    for split, n in (("train", 7), ("test", 3)):
+        X = np.random.default_rng(0).integers(0, 256, (32, 32, 3, n), dtype=np.uint8)
+        scipy.io.savemat(src / f"{split}_32x32.mat", {"X": X, "y": np.array([[10 if i == 0 else i] for i in range(n)])})
+    good = readers.READERS["svhn"]
+
+    def unshifted(*args):
+        (xt, yt), (xs, ys), classes, sums = good(*args)
+        return (xt, torch.where(yt == 0, 10, yt)), (xs, ys), classes, sums
+
+    monkeypatch.setitem(readers.READERS, "svhn", unshifted)
+    with pytest.raises(DatasetError, match=r"dataset svhn: the train split .*labels span 1\.\.10, expected 0\.\.9"):
+        prepare("svhn", tmp_path / "out", local_dir=str(src), verify_checksums=False)
+    assert not (tmp_path / "out").exists()
+
+
 @pytest.mark.parametrize("regrouped", [False, True])
 def test_prepare_tiny_imagenet_with_validation_as_test_set(tmp_path, regrouped):
     from PIL import Image

@@ -62,6 +62,8 @@ def prepare(
         train, test, classes, sums = READERS[spec.family](
             spec, source, root / "work", verify_checksums
         )
+        for split, (x, y) in (("train", train), ("test", test)):
+            check_read(spec, split, x, y, source)
 
         staging = Path(
             tempfile.mkdtemp(dir=out_dir.parent, prefix=f".{out_dir.name}.staging-")
@@ -89,6 +91,25 @@ def prepare(
             shutil.rmtree(staging, ignore_errors=True)
             raise
     return manifest
+
+
+def check_read(spec: DatasetSpec, split: str, x, y, source) -> None:
+    """What a reader hands back, checked before anything is written: uint8 images of the dataset's
+    shape, one int64 label per image in [0, num_classes). A reader's slip (SVHN's labels 1-10 left
+    unshifted, a transposed layout) stops preparation in one sentence, not a training job later."""
+    import torch
+
+    shape = (spec.size, spec.size) if spec.channels == 1 else (spec.channels, spec.size, spec.size)
+    problem = None
+    if x.dtype != torch.uint8 or tuple(x.shape[1:]) != shape:
+        problem = f"images are {x.dtype} of shape {tuple(x.shape[1:])}, expected uint8 {shape}"
+    elif y.dtype != torch.int64 or y.shape != (x.shape[0],):
+        problem = f"labels are {y.dtype} of shape {tuple(y.shape)}, expected int64 ({x.shape[0]},)"
+    elif y.numel() and (int(y.min()) < 0 or int(y.max()) >= spec.num_classes):
+        problem = f"labels span {int(y.min())}..{int(y.max())}, expected 0..{spec.num_classes - 1}"
+    if problem:
+        raise DatasetError(f"dataset {spec.name}: the {split} split read from {source} is not as expected "
+                           f"({problem}); replace the files with an intact copy")
 
 
 def load_prepared(out_dir: str | Path, split: str):
