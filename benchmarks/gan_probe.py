@@ -5,29 +5,25 @@ Usage: .venv/bin/python benchmarks/gan_probe.py --classifier results/runs/ganclf
 
 Takes the default configuration's own GAN run rows (DCGAN stand-in on Fashion-MNIST), changes only what
 ``--set`` gives, trains each through ``mmcore.experiments.gan.train_run`` and prints one JSON line per run:
-its classifier-based IS and FID, the IS of the real test images under the same classifier (scored the
-same way, as many images as the run's samples), their ratio (the regime: >= 0.7) and the seconds.
+its classifier-based IS and FID, the IS of the real test images under the same classifier (the run's own
+``real_is``, scored the same way), their ratio (the regime: >= 0.7) and the seconds.
 """
 
 import argparse
-import json
 import logging
 import tempfile
 import time
 from pathlib import Path
 
 import torch
-import yaml
 
 from mmcore.config import load_config
-from mmcore.data.datasets import load_prepared
-from mmcore.experiments.gan import reference_images, train_run
-from mmcore.gan.metrics import score_samples
+from mmcore.experiments.gan import train_run
 from mmcore.io import load_torch
 from mmcore.records import read_record
 from mmcore.runsheet import all_runs, artefact_cells
 
-from regime_probe import cpu_name
+from regime_probe import apply_sets, cpu_name, emit
 
 
 def pick_row(runs: dict, method: str, alpha: float, layers: str | None, seed: int) -> dict:
@@ -40,16 +36,6 @@ def pick_row(runs: dict, method: str, alpha: float, layers: str | None, seed: in
                      and int(r["seed"]) == seed))
     base.update(method=method, alpha=alpha, mix_points=layers)
     return base
-
-
-def real_is(run: dict, data_dir: str, classifier: str, n: int) -> float:
-    """IS of ``n`` real test images under the run's classifier (the ceiling a generator could reach)."""
-    x, _, _ = load_prepared(data_dir, "test")
-    real = x[torch.randperm(x.shape[0], generator=torch.Generator().manual_seed(0))[:n]]
-    scores = score_samples(real, reference_images(run, data_dir), features="classifier", weights_path=classifier,
-                           isc_splits=int(run["isc_splits"]), kid_subsets=int(run["kid_subsets"]),
-                           kid_subset_size=int(run["kid_subset_size"]))
-    return float(scores["is"])
 
 
 def main() -> None:
@@ -66,7 +52,6 @@ def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     torch.set_num_threads(args.threads)
     runs = all_runs(artefact_cells(load_config("config.yaml", "schemas/config.schema.yaml")))
-    ceiling = None
     for spec in args.runs:
         parts = spec.split(":")
         method = parts[0]
@@ -74,11 +59,7 @@ def main() -> None:
         layers = parts[2] if len(parts) > 2 else ""
         for seed in args.seeds:
             row = pick_row(runs, method, alpha, layers, seed)
-            for item in args.set:
-                key, value = item.split("=", 1)
-                row[key] = yaml.safe_load(value)
-            if ceiling is None:
-                ceiling = real_is(row, args.data, args.classifier, int(row["eval_samples"]))
+            apply_sets(row, args.set)
             with tempfile.TemporaryDirectory() as tmp:
                 d = Path(tmp) / row["run_id"]
                 d.mkdir()
@@ -92,13 +73,10 @@ def main() -> None:
                     torch.save(grid, Path(args.out).with_suffix(f".{method}-{alpha}-{layers}-s{seed}.samples.pt"))
             result = {"method": method, "alpha": alpha, "mix_points": layers, "seed": seed,
                       **{k: row[k] for k in ("g_steps", "n_dis", "lr", "batch_size", "model_kwargs")},
-                      "is": m["is"], "fid": m["fid"], "real_is": ceiling, "is_ratio": m["is"] / ceiling,
+                      "is": m["is"], "fid": m["fid"], "real_is": m["real_is"], "is_ratio": m["is"] / m["real_is"],
                       "precision": m.get("precision"), "threads": args.threads, "seconds": round(wall, 1),
                       "cpu": cpu_name()}
-            print(json.dumps(result), flush=True)
-            if args.out:
-                with open(args.out, "a") as f:
-                    f.write(json.dumps(result) + "\n")
+            emit(result, args.out)
 
 
 if __name__ == "__main__":

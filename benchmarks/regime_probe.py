@@ -64,6 +64,22 @@ def matches(row: dict, family: str, method: str, alpha: float, seed: int, extra:
     return (extra is None or row["setting"] == extra) and row.get("classes", "0-9") == "0-9"
 
 
+def apply_sets(row: dict, items: list[str]) -> dict:
+    """``key=value`` changes (YAML values) of a run row, in place; the row back."""
+    for item in items:
+        key, value = item.split("=", 1)
+        row[key] = yaml.safe_load(value)
+    return row
+
+
+def emit(result: dict, out: str | None) -> None:
+    """One probe result: printed as a JSON line, and appended to ``out`` when given."""
+    print(json.dumps(result), flush=True)
+    if out:
+        with open(out, "a") as f:
+            f.write(json.dumps(result) + "\n")
+
+
 def pick_row(runs: dict, family: str, method: str, alpha: float, seed: int, extra: str | None) -> dict:
     for row in runs.values():
         if matches(row, family, method, alpha, seed, extra):
@@ -91,7 +107,6 @@ def main() -> None:
     ap.add_argument("--runs", nargs="+", default=["none:0", "input:2", "manifold:2"],
                     help="method:alpha[:extra]: mix points (supervised), task (synthetic), setting (representations)")
     ap.add_argument("--seeds", type=int, nargs="+", default=[0])
-    ap.add_argument("--train-per-class", type=int, default=None)
     ap.add_argument("--data", default="results/data/fashion_mnist")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--precision", default="auto")
@@ -109,11 +124,7 @@ def main() -> None:
                 row["epochs"] = args.epochs
             if args.milestones is not None:
                 row["milestones"] = args.milestones
-            for item in args.set:
-                key, value = item.split("=", 1)
-                row[key] = yaml.safe_load(value)
-            if args.train_per_class:
-                row["train_per_class"] = args.train_per_class
+            apply_sets(row, args.set)
             with tempfile.TemporaryDirectory() as tmp:
                 t0 = time.perf_counter()
                 run_dir = Path(tmp) / row["run_id"]
@@ -130,10 +141,7 @@ def main() -> None:
                 **{k: m[k] for k in others if k in m}, "precision": m.get("precision"), "threads": args.threads,
                 "seconds": round(wall, 1), "cpu": cpu_name(),
             }
-            print(json.dumps(result), flush=True)
-            if args.out:
-                with open(args.out, "a") as f:
-                    f.write(json.dumps(result) + "\n")
+            emit(result, args.out)
 
 
 if __name__ == "__main__":
