@@ -57,10 +57,11 @@ def full_test_metrics(run: dict, data_dir, model, to_input, final: dict) -> dict
     what the verdicts use. The per-epoch curves may score a fixed subset (``test_size``) to save time;
     the last epoch is scored once more on every test image, so the claims rest on the full set and do
     not pick an epoch on it. Where the subset is the whole set, that is the final epoch itself."""
-    x, y, _ = load_prepared(data_dir, "test")
     caps = caps_of(run)
     if caps is not None:  # a pilot scores its eval_images test images, the set its curves used
         x, y = test_set(run, data_dir)
+    else:
+        x, y, _ = load_prepared(data_dir, "test")
     size = int(run.get("test_size") or 0)
     if caps is None and 0 < size < x.shape[0]:
         m = _test_metrics(model, x, y, to_input, run["run_id"])
